@@ -1,0 +1,157 @@
+"""Load and validate the assessment rules file (TOML) into typed, immutable objects.
+
+Every error names the offending field (e.g. `composite.resolution`), because the person fixing a
+rules file is an administrator reading a start-up log, not a Python developer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import tomllib
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+URGENCIES = ("emergency", "utilities", "general", "complex")
+CLASSES = ("advanced", "improved", "rectification", "governance")
+LEVELS = ("township", "district")
+SLA_MODES = ("natural", "working_days")
+
+
+class RulesError(ValueError):
+    """The rules file is missing a field or has a value out of range."""
+
+
+@dataclass(frozen=True)
+class UrgencyRule:
+    label_zh: str
+    respond: timedelta
+    resolve: timedelta
+    # Day-sized windows are counted in working days in working_days mode; hour windows never are.
+    resolve_in_days: bool
+
+
+@dataclass(frozen=True)
+class Rules:
+    version: str
+    basically_credit: float
+    w_response: float
+    w_resolution: float
+    w_satisfaction: float
+    day_cutoff_hour: int
+    month_cutoff_day: int
+    min_valid_callbacks: int
+    class_sizes: dict[str, dict[str, int]]
+    sla_mode: str
+    urgency: dict[str, UrgencyRule]
+    warning_fraction: float
+    critical: timedelta
+    repeat_min_orders: int
+    repeat_window_days: int
+    hotspot_window_hours: int
+    hotspot_baseline_days: int
+    hotspot_min_count: int
+    hotspot_p_value: float
+    cluster_radius_m: float
+    cluster_min: int
+    digest: str  # changes whenever any value changes; snapshots and exports carry it
+
+
+def _get(data: dict, path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise RulesError(f"rules: missing field `{path}`")
+        node = node[part]
+    return node
+
+
+def _number(data: dict, path: str, lo: float, hi: float, integer: bool = False) -> Any:
+    value = _get(data, path)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RulesError(f"rules: `{path}` must be a number, got {value!r}")
+    if integer and not float(value).is_integer():
+        raise RulesError(f"rules: `{path}` must be a whole number, got {value!r}")
+    if not (lo <= value <= hi):
+        raise RulesError(f"rules: `{path}` = {value!r} is outside {lo}..{hi}")
+    return int(value) if integer else float(value)
+
+
+def _urgency(data: dict, key: str) -> UrgencyRule:
+    base = f"sla.urgency.{key}"
+    node = _get(data, base)
+    respond = timedelta(hours=_number(data, f"{base}.respond_hours", 0.01, 24 * 30))
+    if ("resolve_hours" in node) == ("resolve_days" in node):
+        raise RulesError(f"rules: `{base}` needs exactly one of resolve_hours or resolve_days")
+    if "resolve_days" in node:
+        resolve = timedelta(days=_number(data, f"{base}.resolve_days", 1, 365, integer=True))
+    else:
+        resolve = timedelta(hours=_number(data, f"{base}.resolve_hours", 0.01, 24 * 365))
+    if resolve < respond:
+        raise RulesError(f"rules: `{base}` resolves before it must respond")
+    return UrgencyRule(str(node.get("label_zh", key)), respond, resolve, "resolve_days" in node)
+
+
+def parse_rules(data: dict, digest: str = "") -> Rules:
+    """Validate a parsed TOML document; raise RulesError naming the first bad field."""
+    weights = [_number(data, f"composite.{k}", 0, 1) for k in ("response", "resolution", "satisfaction")]
+    if not math.isclose(sum(weights), 1.0, abs_tol=1e-9):
+        raise RulesError(f"rules: `composite` weights must add up to 1, they add up to {sum(weights):g}")
+    classes_node = _get(data, "classes")
+    for level in classes_node:
+        if level not in LEVELS:
+            raise RulesError(f"rules: unknown level `classes.{level}` (known: {', '.join(LEVELS)})")
+        for name in classes_node[level]:
+            if name not in CLASSES:
+                raise RulesError(f"rules: unknown class `classes.{level}.{name}` (known: {', '.join(CLASSES)})")
+    class_sizes = {
+        level: {c: _number(data, f"classes.{level}.{c}", 0, 1000, integer=True) for c in CLASSES} for level in LEVELS
+    }
+    urgency_node = _get(data, "sla.urgency")
+    unknown = set(urgency_node) - set(URGENCIES)
+    if unknown:
+        raise RulesError(f"rules: unknown urgency `sla.urgency.{sorted(unknown)[0]}` (known: {', '.join(URGENCIES)})")
+    mode = _get(data, "sla.mode")
+    if mode not in SLA_MODES:
+        raise RulesError(f"rules: `sla.mode` must be one of {', '.join(SLA_MODES)}, got {mode!r}")
+    version = _get(data, "version")
+    if not isinstance(version, str) or not version.strip():
+        raise RulesError("rules: `version` must be a non-empty string")
+    return Rules(
+        version=version,
+        basically_credit=_number(data, "rates.basically_satisfied_credit", 0, 1),
+        w_response=weights[0],
+        w_resolution=weights[1],
+        w_satisfaction=weights[2],
+        day_cutoff_hour=_number(data, "periods.day_cutoff_hour", 0, 23, integer=True),
+        month_cutoff_day=_number(data, "periods.month_cutoff_day", 1, 28, integer=True),
+        min_valid_callbacks=_number(data, "ranking.min_valid_callbacks", 0, 100000, integer=True),
+        class_sizes=class_sizes,
+        sla_mode=mode,
+        urgency={k: _urgency(data, k) for k in URGENCIES},
+        warning_fraction=_number(data, "countdown.warning_fraction", 0, 1),
+        critical=timedelta(hours=_number(data, "countdown.critical_hours", 0, 240)),
+        repeat_min_orders=_number(data, "repeat_complainant.min_orders", 2, 1000, integer=True),
+        repeat_window_days=_number(data, "repeat_complainant.window_days", 1, 366, integer=True),
+        hotspot_window_hours=_number(data, "hotspots.window_hours", 1, 24 * 31, integer=True),
+        hotspot_baseline_days=_number(data, "hotspots.baseline_days", 1, 366, integer=True),
+        hotspot_min_count=_number(data, "hotspots.min_count", 1, 100000, integer=True),
+        hotspot_p_value=_number(data, "hotspots.p_value", 1e-12, 0.5),
+        cluster_radius_m=_number(data, "hotspots.cluster_radius_m", 1, 10000),
+        cluster_min=_number(data, "hotspots.cluster_min", 2, 100000, integer=True),
+        digest=digest,
+    )
+
+
+def load_rules(path: Path) -> Rules:
+    """Read, parse and validate a rules file; errors name the file and the field."""
+    try:
+        raw = Path(path).read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except OSError as exc:
+        raise RulesError(f"rules: cannot read {path}: {exc.strerror}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RulesError(f"rules: {path} is not valid TOML: {exc}") from exc
+    return parse_rules(data, digest=hashlib.sha256(raw).hexdigest()[:12])
