@@ -1,0 +1,128 @@
+"""Entry point: `python app.py [--host H] [--port P] [--no-demo]`, and `app:server` for gunicorn.
+
+The app factory wires the runtime (engine, rules, cache), the reference data, the optional demo
+(seed + live simulator) and the in-process poller, then registers routes and callbacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from dash import Dash
+from dashboard.runtime import Runtime
+
+from callbacks import register_callbacks
+from dashboard.http_api import make_blueprint
+from dashboard.poller import start_in_thread
+from layouts.shell import shell
+
+log = logging.getLogger("hotline")
+
+
+@dataclass
+class AppContext:
+    """What callbacks may touch: the cache (never the database) and static map geometry facts."""
+
+    runtime: Runtime
+    layers: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cache(self):
+        return self.runtime.cache
+
+    def map_layer(self) -> dict[str, Any]:
+        return self.layers["district"]
+
+
+def _map_layers(runtime: Runtime) -> dict[str, Any]:
+    from geo.reference import districts
+
+    codes = sorted(districts()["code"])
+    return {
+        "district": {
+            "layer_url": "/geo/districts.geojson",
+            "codes": codes,
+            "z": [0] * len(codes),
+            "outline_url": "/geo/districts.geojson",
+            "outline_codes": codes,
+        }
+    }
+
+
+def start_demo(runtime: Runtime) -> threading.Thread:
+    """Seed demo history on an empty database, then run the live simulator, in the background."""
+    from data_loader.seed import ensure_demo_data
+    from data_loader.simulate import run_simulator
+
+    def work() -> None:
+        ensure_demo_data(runtime.engine, runtime.rules, runtime.settings)
+        run_simulator(runtime.engine, runtime.rules, runtime.settings, stop=threading.Event())
+
+    thread = threading.Thread(target=work, name="demo-simulator", daemon=True)
+    thread.start()
+    return thread
+
+
+def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: bool = True) -> Dash:
+    """Build the Dash app. Tests pass their own runtime and switch the background work off."""
+    from data_loader.reference import load_reference
+
+    runtime = runtime or Runtime.from_environment()
+    load_reference(runtime.engine)
+    context = AppContext(runtime, _map_layers(runtime))
+    app = Dash(
+        __name__,
+        title="12345 接诉即办 运行监测",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        compress=False,
+    )
+    app.layout = shell(runtime.settings.poll_seconds)
+    app.server.register_blueprint(make_blueprint(runtime))
+    register_callbacks(app, context)
+    if demo:
+        start_demo(runtime)
+    if poller:
+        app.server.config["poller_stop"] = start_in_thread(runtime.make_poller())
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Beijing 12345 hotline operations dashboard")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8050)
+    parser.add_argument("--no-demo", action="store_true", help="do not seed demo data or run the simulator")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(demo=not args.no_demo)
+    log.info("serving on http://%s:%s", args.host, args.port)
+    app.run(host=args.host, port=args.port, debug=False)
+    return 0
+
+
+_server_lock = threading.Lock()
+_server = None
+
+
+def __getattr__(name: str):
+    """`gunicorn app:server` builds the app on first access (PEP 562), not on every import.
+
+    Workers leave polling to a separate `python -m dashboard poller` when HOTLINE_ROLE=web.
+    """
+    global _server
+    if name != "server":
+        raise AttributeError(name)
+    with _server_lock:
+        if _server is None:
+            _server = create_app(demo=False, poller=os.environ.get("HOTLINE_ROLE") != "web").server
+    return _server
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
