@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dash import Dash
-from dashboard.runtime import Runtime
 
 from callbacks import register_callbacks
 from dashboard.http_api import make_blueprint
 from dashboard.poller import start_in_thread
+from dashboard.runtime import Runtime
 from layouts.shell import shell
 
 log = logging.getLogger("hotline")
+DEMO_RATE = 0.12  # new orders per second on average: about 10,000 a day, a little busier than 2019
 
 
 @dataclass
@@ -50,18 +51,34 @@ def _map_layers(runtime: Runtime) -> dict[str, Any]:
             "z": [0] * len(codes),
             "outline_url": "/geo/districts.geojson",
             "outline_codes": codes,
+            "meta": {"layer": "district", "measure": "orders_today"},
         }
     }
 
 
-def start_demo(runtime: Runtime) -> threading.Thread:
-    """Seed demo history on an empty database, then run the live simulator, in the background."""
-    from data_loader.seed import ensure_demo_data
+def start_demo(runtime: Runtime, stop: threading.Event) -> threading.Thread:
+    """Seed demo history on an empty database, then run the live simulator, in the background.
+
+    The server answers while the seed runs; screens say "waiting for data" until the first snapshot.
+    """
+    from sqlalchemy import func, select
+
+    from dashboard.schema import Case
+    from data_loader.seed import seed_database
     from data_loader.simulate import run_simulator
 
+    settings = runtime.settings
+
     def work() -> None:
-        ensure_demo_data(runtime.engine, runtime.rules, runtime.settings)
-        run_simulator(runtime.engine, runtime.rules, runtime.settings, stop=threading.Event())
+        with runtime.engine.connect() as conn:
+            empty = not conn.scalar(select(func.count()).select_from(Case))
+        if empty:
+            log.info("empty database: seeding demo history (60 days)")
+            written = seed_database(runtime.engine, runtime.rules, tz=settings.tz_name,
+                                    caller_key=settings.caller_hash_key)  # fmt: skip
+            log.info("demo history: %s orders", f"{written:,}")
+        run_simulator(runtime.engine, runtime.rules, DEMO_RATE, stop, tick_seconds=settings.poll_seconds,
+                      tz=settings.tz_name, caller_key=settings.caller_hash_key)  # fmt: skip
 
     thread = threading.Thread(target=work, name="demo-simulator", daemon=True)
     thread.start()
@@ -87,7 +104,7 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
     app.server.register_blueprint(make_blueprint(runtime))
     register_callbacks(app, context)
     if demo:
-        start_demo(runtime)
+        start_demo(runtime, threading.Event())
     if poller:
         app.server.config["poller_stop"] = start_in_thread(runtime.make_poller())
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
-from dash import Dash, Input, Output, Patch, State, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from layouts import ids, overview, shell
 
@@ -36,13 +36,6 @@ def lang_from_search(search: str | None) -> str:
 
 def page_class(view: dict[str, Any]) -> str:
     return f"page theme-{view['theme']}" + (" kiosk" if view["kiosk"] else "")
-
-
-def map_patch(snapshot: dict[str, Any], codes: list[str]) -> Patch:
-    """Only the values travel on refresh; geometry and the viewer's zoom stay in the browser."""
-    patch = Patch()
-    patch["data"][0]["z"] = overview.map_values(snapshot, "district", "orders_today", codes)
-    return patch
 
 
 def register(app: Dash, context) -> None:
@@ -81,8 +74,10 @@ def register(app: Dash, context) -> None:
             snapshot["generated_at"],
         )
 
-    @app.callback(Output(ids.MAP, "figure"), Input(ids.SNAPSHOT, "data"))
-    def redraw_map(snapshot: dict[str, Any] | None):
-        if not snapshot:
-            return no_update
-        return map_patch(snapshot, context.map_layer()["codes"])
+    # Colours change in the browser from the snapshot it already holds (assets/map_values.js).
+    app.clientside_callback(
+        ClientsideFunction("hotline", "mapValues"),
+        Output(ids.MAP_SYNC, "data"),
+        Input(ids.SNAPSHOT, "data"),
+        State(ids.MAP, "id"),
+    )

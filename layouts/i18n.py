@@ -78,3 +78,19 @@ def fmt_delta(value: float | None, digits: int = 1, suffix: str = "") -> tuple[s
         return f"■ 0{suffix}", "flat"
     arrow = "▲" if value > 0 else "▼"
     return f"{arrow}{abs(value):.{digits}f}{suffix}", "up" if value > 0 else "down"
+
+
+def fmt_countdown(seconds_left: float, lang: str) -> str:
+    """Same format as assets/ticker.js: "2天 03:12:45", "03:12:45", "超期 01:02:03" (DESIGN.md)."""
+    left = round(seconds_left)
+    day = "d " if lang == "en" else "天 "
+
+    def body(total: int) -> str:
+        days, rest = divmod(total, 86400)
+        hours, rest = divmod(rest, 3600)
+        clock = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+        return f"{days}{day}{clock}" if days else clock
+
+    if left < 0:
+        return ("overdue " if lang == "en" else "超期 ") + body(-left)
+    return body(left)

@@ -12,3 +12,4 @@ COUNTDOWNS = "countdown-list"
 RANKING_GRID = "ranking-grid"
 LANG = "lang-store"
 DATA_TIME = "data-time-source"  # hidden: ISO time of the data shown, read by assets/freshness.js
+MAP_SYNC = "map-sync"  # dummy output of the clientside map restyle; its id names the graph

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import dash_ag_grid as dag
@@ -10,7 +11,7 @@ from dash import dcc, html
 
 from layouts import ids
 from layouts.formatting import SEQUENTIAL, rate_delta_points
-from layouts.i18n import URGENCY, fmt_count, fmt_delta, fmt_rate, fmt_score, t
+from layouts.i18n import URGENCY, fmt_count, fmt_countdown, fmt_delta, fmt_rate, fmt_score, t
 
 BEIJING_CENTER = {"lat": 40.19, "lon": 116.42}
 # A map style with no tile source at all: the page never asks another server for anything.
@@ -64,8 +65,10 @@ def countdown_rows(snapshot: dict[str, Any] | None, lang: str, limit: int = 10) 
     rows = (snapshot or {}).get("countdowns", [])[:limit]
     if not rows:
         return [html.Div(t("no_open", lang), className="empty-note")]
+    now = datetime.fromisoformat(snapshot["generated_at"])
     out = []
     for row in rows:
+        left = (datetime.fromisoformat(row["due_at"]) - now).total_seconds()
         urgency = URGENCY.get(row["urgency"], {}).get(lang, row["urgency"])
         out.append(
             html.Div(
@@ -75,7 +78,11 @@ def countdown_rows(snapshot: dict[str, Any] | None, lang: str, limit: int = 10) 
                     html.Span(row.get("township_name") or row["township_code"], className="cd-township"),
                     html.Span(row.get("subcategory") or row["category"], className="cd-category"),
                     html.Span(t(row["due_kind"], lang), className="cd-kind"),
-                    html.Span("", className="cd-clock", **{"data-due": row["due_at"], "data-lang": lang}),
+                    html.Span(
+                        fmt_countdown(left, lang),
+                        className="cd-clock",
+                        **{"data-due": row["due_at"], "data-lang": lang},
+                    ),
                 ],
                 className=f"countdown-row state-{row['state']}",
                 **{"data-state": row["state"], "data-case": row["case_id"]},
@@ -91,7 +98,7 @@ def map_values(snapshot: dict[str, Any] | None, layer: str, measure: str, codes:
 
 
 def map_figure(
-    layer_url: str, codes: list[str], z: list[float], outline_url: str, outline_codes: list[str]
+    layer_url: str, codes: list[str], z: list[float], outline_url: str, outline_codes: list[str], meta: dict[str, str]
 ) -> go.Figure:
     """Choropleth of one measure per unit with district outlines on top.
 
@@ -109,6 +116,7 @@ def map_figure(
             colorbar={"thickness": 12, "len": 0.6, "x": 0.98, "outlinewidth": 0},
             hovertemplate="%{properties.name}<br>%{z:,}<extra></extra>",
             name="values",
+            meta=meta,  # {layer, measure}: tells assets/map_values.js which snapshot values to draw
         )
     )
     fig.add_trace(
@@ -175,6 +183,7 @@ def page(lang: str, theme: str, map_layer: dict[str, Any]) -> html.Div:
                                 className="map-graph",
                             ),
                             html.Div(t("approximate_note", lang), className="map-note"),
+                            dcc.Store(id=ids.MAP_SYNC),
                         ],
                         className="panel panel-map",
                     ),

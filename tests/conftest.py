@@ -83,3 +83,121 @@ def redis_url() -> Iterator[str]:
     yield REDIS_TEST_URL
     client.flushdb()
     client.close()
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+class LiveServer:
+    """A real app on a free loopback port, fed by a small seeded SQLite database and its poller."""
+
+    def __init__(self, tmp_dir, days: int = 3, per_day: int = 1500) -> None:
+        import threading
+
+        from werkzeug.serving import make_server
+
+        from app import create_app
+        from dashboard.runtime import Runtime
+        from data_loader.seed import seed_database
+
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_dir / 'live.db'}", "POLL_SECONDS": "2"}
+        env.pop("REDIS_URL", None)
+        self.runtime = Runtime.from_environment(env)
+        self.app = create_app(self.runtime, demo=False, poller=True)
+        seed_database(self.runtime.engine, self.runtime.rules, days=days, per_day=per_day, seed=7,
+                      caller_key=self.runtime.settings.caller_hash_key)  # fmt: skip
+        self.server = make_server("127.0.0.1", 0, self.app.server, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.wait_for_snapshot()
+
+    def wait_for_snapshot(self, timeout: float = 30) -> dict:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            snap = self.runtime.cache.get()
+            if snap and snap["kpis"]["orders_today"] > 0:
+                return snap
+            time.sleep(0.2)
+        raise TimeoutError("no snapshot with data within the timeout")
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.app.server.config["poller_stop"].set()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path_factory.mktemp("live"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (no browser download needed)."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        service_missing("Chromium", FileNotFoundError(CHROMIUM))
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class WatchedPage:
+    """A page that records every request and console error, so tests can assert none leave 127.0.0.1."""
+
+    def __init__(self, browser, width: int, height: int) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.page = self.context.new_page()
+        self.page.add_init_script(
+            "window.addEventListener('unhandledrejection', function (e) {"
+            "  window.__rejections = (window.__rejections || []).concat([String(e.reason && e.reason.stack)]); });"
+        )
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.console_errors.append(f"{e} {getattr(e, 'stack', '')}"))
+
+    def _console(self, message) -> None:
+        if message.type != "error":
+            return
+        details = []
+        for arg in message.args:  # maplibre logs an event object: keep its inner message
+            try:
+                details.append(arg.evaluate(
+                    "x => { try { return x && x.error ? String(x.error.message || x.error) + ' ' + (x.error.url || '') "
+                    "+ ' ' + (x.error.status || '') : '' } catch (e) { return '' } }"
+                ))
+            except Exception:  # noqa: BLE001 - the page may have navigated away
+                details.append("")
+        self.console_errors.append(" ".join([message.text, *filter(None, details)]))
+
+    def external_requests(self) -> list[str]:
+        local = ("http://127.0.0.1", "data:", "blob:", "about:")
+        return [u for u in self.requests if not u.startswith(local)]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def watched(browser):
+    pages: list[WatchedPage] = []
+
+    def open_page(width: int = 1920, height: int = 1080) -> WatchedPage:
+        page = WatchedPage(browser, width, height)
+        pages.append(page)
+        return page
+
+    yield open_page
+    for page in pages:
+        page.close()
