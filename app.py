@@ -27,33 +27,45 @@ DEMO_RATE = 0.12  # new orders per second on average: about 10,000 a day, a litt
 
 @dataclass
 class AppContext:
-    """What callbacks may touch: the cache (never the database) and static map geometry facts."""
+    """What callbacks may touch: the snapshot cache (never the database) and static map facts."""
 
     runtime: Runtime
-    layers: dict[str, Any] = field(default_factory=dict)
+    specs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    townships_approximate: bool = True
 
     @property
-    def cache(self):
-        return self.runtime.cache
+    def tile_url(self) -> str | None:
+        return self.runtime.settings.tile_url
 
-    def map_layer(self) -> dict[str, Any]:
-        return self.layers["district"]
+    def snapshot(self) -> dict[str, Any] | None:
+        return self.runtime.cache.get()
+
+    def snapshot_if_newer(self, known_version: int | None) -> dict[str, Any] | None:
+        """The snapshot when its version differs from the browser's: one tiny read otherwise."""
+        version = self.runtime.cache.version()
+        if version is None or version == known_version:
+            return None
+        return self.runtime.cache.get()
+
+    def map_spec(self, layer: str) -> dict[str, Any]:
+        return self.specs[layer]
 
 
-def _map_layers(runtime: Runtime) -> dict[str, Any]:
-    from geo.reference import districts
+def map_specs() -> dict[str, dict[str, Any]]:
+    """Static facts of both map layers: geometry URLs, codes in drawing order, hover labels."""
+    from geo.reference import districts, townships
 
-    codes = sorted(districts()["code"])
+    dists = districts().sort_values("code")
+    towns = townships().sort_values("code")
+    district_name = dict(zip(dists["code"], dists["name"], strict=True))
+    outline = {"outline_url": "/geo/districts.geojson", "outline_codes": list(dists["code"])}
+    town_labels = [f"{district_name[d]} {n}" for d, n in zip(towns["district_code"], towns["name"], strict=True)]
     return {
-        "district": {
-            "layer_url": "/geo/districts.geojson",
-            "codes": codes,
-            "z": [0] * len(codes),
-            "outline_url": "/geo/districts.geojson",
-            "outline_codes": codes,
-            "meta": {"layer": "district", "measure": "orders_today"},
-        }
-    }
+        "district": {"layer": "district", "layer_url": "/geo/districts.geojson", "codes": list(dists["code"]),
+                     "labels": list(dists["name"]), **outline},
+        "township": {"layer": "township", "layer_url": "/geo/townships.geojson", "codes": list(towns["code"]),
+                     "labels": town_labels, **outline},
+    }  # fmt: skip
 
 
 def start_demo(runtime: Runtime, stop: threading.Event) -> threading.Thread:
@@ -91,7 +103,9 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
 
     runtime = runtime or Runtime.from_environment()
     load_reference(runtime.engine)
-    context = AppContext(runtime, _map_layers(runtime))
+    from geo.reference import townships
+
+    context = AppContext(runtime, map_specs(), bool(townships()["approximate"].any()))
     app = Dash(
         __name__,
         title="12345 接诉即办 运行监测",

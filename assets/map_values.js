@@ -1,43 +1,57 @@
-/* Map refresh in the browser: the snapshot already holds the values, so new colours need no
-   server call and no geometry. Restyle waits until maplibre has finished loading, because a
-   restyle during load makes plotly's map creation fail ("Map error."). */
+/* Map refresh in the browser: the server sends only the values (one number per area), never the
+   geometry again. Restyle waits until maplibre has finished loading, because a restyle during
+   load makes plotly's map creation fail ("Map error."). */
 (function () {
   "use strict";
   var pending = {};
-
-  function valuesFor(snapshot, gd) {
-    var meta = (gd.data[0] && gd.data[0].meta) || {};
-    var table = ((snapshot && snapshot.map) || {})[meta.layer] || {};
-    return gd.data[0].locations.map(function (code) {
-      var row = table[code];
-      return row && row[meta.measure] != null ? row[meta.measure] : 0;
-    });
-  }
 
   function apply(graphId) {
     var holder = document.getElementById(graphId);
     var gd = holder && holder.querySelector(".js-plotly-plot");
     var sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
     if (!gd || !gd.data || !sub || !sub.map || !sub.map.loaded()) {
-      setTimeout(function () { apply(graphId); }, 300);
+      if (pending[graphId]) setTimeout(function () { apply(graphId); }, 300);
       return;
     }
-    var snapshot = pending[graphId];
-    if (!snapshot) return;
+    var values = pending[graphId];
     delete pending[graphId];
-    window.Plotly.restyle(gd, { z: [valuesFor(snapshot, gd)] }, [0]);
+    if (values && values.length === gd.data[0].locations.length) {
+      window.Plotly.restyle(gd, { z: [values] }, [0]);
+    }
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     hotline: {
-      mapValues: function (snapshot, graphId) {
-        if (snapshot) {
-          var first = !pending[graphId];
-          pending[graphId] = snapshot;
-          if (first) apply(graphId);
+      mapValues: function (values, graphId) {
+        if (values) {
+          var waiting = !!pending[graphId];
+          pending[graphId] = values;
+          if (!waiting) apply(graphId);
         }
         return window.dash_clientside.no_update;
       }
     }
   });
+})();
+
+/* Fit Beijing to whatever size the map panel has (1080p wall, 4K wall, tablet), once per graph:
+   after that the viewer's own zoom is kept (uirevision). */
+(function () {
+  "use strict";
+  var BOUNDS = [[115.42, 39.44], [117.51, 41.06]];
+  var fitted = new WeakSet();
+
+  function fit() {
+    document.querySelectorAll("[data-fit-beijing] .js-plotly-plot").forEach(function (gd) {
+      var sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+      if (fitted.has(gd) || !sub || !sub.map || !sub.map.loaded()) return;
+      var camera = sub.map.cameraForBounds(BOUNDS, { padding: 12 });
+      if (!camera) return;
+      fitted.add(gd);
+      // Move the maplibre camera directly: a plotly relayout re-diffs the map style, which fails
+      // on our source-less offline style; plotly picks the new view up from maplibre's events.
+      sub.map.jumpTo(camera);
+    });
+  }
+  setInterval(fit, 400);
 })();

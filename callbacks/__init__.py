@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import overview
+from callbacks import map_page, overview, rankings_page, router, sla_page, unit_page
 
 
 def register_callbacks(app: Dash, context) -> None:
-    overview.register(app, context)
+    router.register(app, context)
+    for page in (overview, map_page, sla_page, rankings_page, unit_page):
+        page.register(app, context)

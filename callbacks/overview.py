@@ -1,83 +1,71 @@
-"""Callbacks of the overview: poll the snapshot version, then redraw only what the new snapshot changes."""
+"""Callbacks of the overview: when the snapshot version moves, redraw from the cached snapshot."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
 
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
-from layouts import ids, overview, shell
+from callbacks.router import PAGE_BUILDERS
+from layouts import ids, overview
+from layouts.routes import View, parse_view
+
+RANKING_GRID = "overview-ranking-grid"
 
 
-def snapshot_if_newer(cache, known: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The cached snapshot when its version differs from the browser's; None means 'no change'."""
-    version = cache.version()
-    if version is None or (known and known.get("version") == version):
-        return None
-    return cache.get()
+def map_values(snapshot: dict[str, Any], layer: str, measure: str, codes: list[str]) -> list[float | None]:
+    """One value per code, in the map's order; units with no data show 0, never vanish."""
+    values = snapshot.get("map", {}).get(layer, {})
+    return [values.get(code, {}).get(measure, 0) for code in codes]
 
 
-def view_options(search: str | None) -> dict[str, Any]:
-    """Language, wall (kiosk) mode and theme from the query string; every view is linkable."""
-    query = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
-    kiosk = query.get("kiosk") in ("1", "true", "yes")
-    theme = query.get("theme") or ("dark" if kiosk else "light")
-    return {
-        "lang": "en" if query.get("lang") == "en" else "zh",
-        "kiosk": kiosk,
-        "theme": theme if theme in ("dark", "light") else "light",
-    }
-
-
-def lang_from_search(search: str | None) -> str:
-    return view_options(search)["lang"]
-
-
-def page_class(view: dict[str, Any]) -> str:
-    return f"page theme-{view['theme']}" + (" kiosk" if view["kiosk"] else "")
+def overview_parts(snapshot: dict[str, Any] | None, view: View, codes: list[str]) -> tuple:
+    """Everything the overview shows, from one snapshot (plain function: unit-tested)."""
+    lang = view.lang
+    return (
+        overview.kpi_tiles(snapshot, lang),
+        overview.countdown_rows(snapshot, lang),
+        overview.top10_rows(snapshot, lang),
+        overview.class_lists(snapshot, lang),
+        map_values(snapshot, "township", "orders_today", codes),
+    )
 
 
 def register(app: Dash, context) -> None:
-    @app.callback(
-        Output(ids.PAGE, "children"),
-        Output(ids.PAGE, "className"),
-        Input(ids.URL, "pathname"),
-        Input(ids.URL, "search"),
+    PAGE_BUILDERS["overview"] = lambda view, ctx: overview.page(
+        view, ctx.map_spec("township"), ctx.tile_url, ctx.townships_approximate
     )
-    def route(pathname: str, search: str):
-        view = view_options(search)
-        body = [shell.header(view["lang"]), overview.page(view["lang"], view["theme"], context.map_layer())]
-        return body, page_class(view)
-
-    @app.callback(Output(ids.SNAPSHOT, "data"), Input(ids.POLL, "n_intervals"), State(ids.SNAPSHOT, "data"))
-    def poll(_n: int, known: dict[str, Any] | None):
-        snapshot = snapshot_if_newer(context.cache, known)
-        return no_update if snapshot is None else snapshot
 
     @app.callback(
         Output(ids.KPIS, "children"),
         Output(ids.COUNTDOWNS, "children"),
-        Output(ids.RANKING_GRID, "rowData"),
-        Output(ids.DATA_TIME, "children"),
+        Output(ids.TOP10, "children"),
+        Output(ids.CLASS_LISTS, "children"),
+        Output(ids.MAP_VALUES, "data"),
         Input(ids.SNAPSHOT, "data"),
+        Input(ids.KPIS, "id"),
+        State(ids.URL, "pathname"),
         State(ids.URL, "search"),
     )
-    def render(snapshot: dict[str, Any] | None, search: str):
-        if not snapshot:
-            return no_update, no_update, no_update, no_update
-        lang = lang_from_search(search)
-        return (
-            overview.kpi_tiles(snapshot, lang),
-            overview.countdown_rows(snapshot, lang),
-            overview.ranking_rows(snapshot),
-            snapshot["generated_at"],
-        )
+    def render(stub: dict[str, Any] | None, _page: str, pathname: str, search: str):
+        snapshot = context.snapshot()
+        if not stub or not snapshot:
+            return (no_update,) * 5
+        return overview_parts(snapshot, parse_view(pathname, search), context.map_spec("township")["codes"])
 
-    # Colours change in the browser from the snapshot it already holds (assets/map_values.js).
+    @app.callback(
+        Output(RANKING_GRID, "rowData"),
+        Input(ids.SNAPSHOT, "data"),
+        Input(RANKING_GRID, "id"),
+    )
+    def ranking(stub: dict[str, Any] | None, _grid: str):
+        snapshot = context.snapshot()
+        return overview.ranking_rows(snapshot) if snapshot else no_update
+
+    # Colours change in the browser from values the server sent (assets/map_values.js).
     app.clientside_callback(
         ClientsideFunction("hotline", "mapValues"),
-        Output(ids.MAP_SYNC, "data"),
-        Input(ids.SNAPSHOT, "data"),
+        Output(ids.MAP_VALUES, "id"),
+        Input(ids.MAP_VALUES, "data"),
         State(ids.MAP, "id"),
     )

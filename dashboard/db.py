@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -59,16 +60,54 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def _sqlite_value(value: Any) -> Any:
-    """Match SQLAlchemy's SQLite storage format so bulk rows compare like ORM rows."""
+    """Match SQLAlchemy's SQLite storage format so bulk rows compare like ORM rows.
+
+    isoformat with fixed microseconds gives the same text as strftime("%Y-%m-%d %H:%M:%S.%f") at
+    half the cost, which matters at millions of values.
+    """
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value.isoformat(" ", "microseconds")
     return value
 
 
+def _batched(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    """Lists of up to `size` items (itertools.batched arrives only in Python 3.12)."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _sqlite_insert(raw: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """executemany in batches; into an empty table, drop its indexes and build them after the load.
+
+    Building an index once over the loaded rows (a sort) is about twice as fast as maintaining six
+    indexes row by row (seed: 400k cases in ~9 s instead of ~20 s). The explicit BEGIN makes the
+    DROP/CREATE INDEX part of the caller's transaction, so a failed load leaves the indexes intact.
+    """
+    cur = raw.cursor()
+    if not raw.in_transaction:
+        cur.execute("BEGIN")
+    empty = cur.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
+    indexes = cur.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
+    ).fetchall() if empty else []  # fmt: skip
+    for name, _ in indexes:
+        cur.execute(f'DROP INDEX "{name}"')
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    count = 0
+    for batch in _batched((tuple(_sqlite_value(v) for v in row) for row in rows), 20_000):
+        cur.executemany(sql, batch)
+        count += len(batch)
+    for _, create in indexes:
+        cur.execute(create)
+    cur.close()
+    return count
+
+
 def bulk_insert(engine: Engine, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert many rows fast: COPY on PostgreSQL, one executemany on SQLite. Datetimes must be aware."""
+    """Insert many rows fast: COPY on PostgreSQL, batched executemany on SQLite. Datetimes must be aware."""
     count = 0
     with engine.begin() as conn:
         raw = conn.connection.driver_connection
@@ -79,18 +118,5 @@ def bulk_insert(engine: Engine, table: str, columns: Sequence[str], rows: Iterab
                     copy.write_row(row)
                     count += 1
         else:
-            marks = ", ".join("?" for _ in columns)
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-            batch: list[tuple] = []
-            cur = raw.cursor()
-            for row in rows:
-                batch.append(tuple(_sqlite_value(v) for v in row))
-                if len(batch) >= 20_000:
-                    cur.executemany(sql, batch)
-                    count += len(batch)
-                    batch.clear()
-            if batch:
-                cur.executemany(sql, batch)
-                count += len(batch)
-            cur.close()
+            count = _sqlite_insert(raw, table, columns, rows)
     return count

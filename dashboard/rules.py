@@ -56,6 +56,7 @@ class Rules:
     hotspot_p_value: float
     cluster_radius_m: float
     cluster_min: int
+    concentration_top_n: int
     digest: str  # changes whenever any value changes; snapshots and exports carry it
 
 
@@ -94,25 +95,45 @@ def _urgency(data: dict, key: str) -> UrgencyRule:
     return UrgencyRule(str(node.get("label_zh", key)), respond, resolve, "resolve_days" in node)
 
 
+_URGENCY_KEYS = {"label_zh": None, "respond_hours": None, "resolve_hours": None, "resolve_days": None}
+# Every key a rules file may hold; anything else is a typo that would otherwise be ignored silently.
+_KNOWN: dict[str, Any] = {
+    "version": None,
+    "rates": {"basically_satisfied_credit": None},
+    "composite": {"response": None, "resolution": None, "satisfaction": None},
+    "periods": {"day_cutoff_hour": None, "month_cutoff_day": None},
+    "ranking": {"min_valid_callbacks": None},
+    "classes": {level: dict.fromkeys(CLASSES) for level in LEVELS},
+    "concentration": {"top_n": None},
+    "sla": {"mode": None, "urgency": {u: _URGENCY_KEYS for u in URGENCIES}},
+    "countdown": {"warning_fraction": None, "critical_hours": None},
+    "repeat_complainant": {"min_orders": None, "window_days": None},
+    "hotspots": dict.fromkeys(
+        ("window_hours", "baseline_days", "min_count", "p_value", "cluster_radius_m", "cluster_min")
+    ),
+}
+_KIND = {"classes": "level", "classes.township": "class", "classes.district": "class", "sla.urgency": "urgency"}
+
+
+def _reject_unknown(data: dict, known: dict, prefix: str = "") -> None:
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if key not in known:
+            kind = _KIND.get(prefix.rstrip("."), "field")
+            raise RulesError(f"rules: unknown {kind} `{path}` (known: {', '.join(known)})")
+        if isinstance(known[key], dict) and isinstance(value, dict):
+            _reject_unknown(value, known[key], f"{path}.")
+
+
 def parse_rules(data: dict, digest: str = "") -> Rules:
     """Validate a parsed TOML document; raise RulesError naming the first bad field."""
+    _reject_unknown(data, _KNOWN)
     weights = [_number(data, f"composite.{k}", 0, 1) for k in ("response", "resolution", "satisfaction")]
     if not math.isclose(sum(weights), 1.0, abs_tol=1e-9):
         raise RulesError(f"rules: `composite` weights must add up to 1, they add up to {sum(weights):g}")
-    classes_node = _get(data, "classes")
-    for level in classes_node:
-        if level not in LEVELS:
-            raise RulesError(f"rules: unknown level `classes.{level}` (known: {', '.join(LEVELS)})")
-        for name in classes_node[level]:
-            if name not in CLASSES:
-                raise RulesError(f"rules: unknown class `classes.{level}.{name}` (known: {', '.join(CLASSES)})")
     class_sizes = {
         level: {c: _number(data, f"classes.{level}.{c}", 0, 1000, integer=True) for c in CLASSES} for level in LEVELS
     }
-    urgency_node = _get(data, "sla.urgency")
-    unknown = set(urgency_node) - set(URGENCIES)
-    if unknown:
-        raise RulesError(f"rules: unknown urgency `sla.urgency.{sorted(unknown)[0]}` (known: {', '.join(URGENCIES)})")
     mode = _get(data, "sla.mode")
     if mode not in SLA_MODES:
         raise RulesError(f"rules: `sla.mode` must be one of {', '.join(SLA_MODES)}, got {mode!r}")
@@ -141,6 +162,7 @@ def parse_rules(data: dict, digest: str = "") -> Rules:
         hotspot_p_value=_number(data, "hotspots.p_value", 1e-12, 0.5),
         cluster_radius_m=_number(data, "hotspots.cluster_radius_m", 1, 10000),
         cluster_min=_number(data, "hotspots.cluster_min", 2, 100000, integer=True),
+        concentration_top_n=_number(data, "concentration.top_n", 1, 1000, integer=True),
         digest=digest,
     )
 

@@ -1,29 +1,43 @@
-"""Wires settings, engine, rules and cache together once per process, for the app, CLI and poller."""
+"""Wires settings, engine, rules and cache together once per process, for the app, CLI and poller.
+
+`HOTLINE_ROLE` says what this process is in a deployment: `all` (default: `python app.py`, serves
+and polls), `web` (a gunicorn worker next to a separate poller: its poller is a standby that works
+only while Redis is unreachable) or `poller`.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from dashboard.cache import MemoryCache, RedisCache, SnapshotCache
+from dashboard.cache import FallbackCache, MemoryCache, RedisCache, SnapshotCache
 from dashboard.db import make_engine, migrate
 from dashboard.poller import Poller
 from dashboard.rules import Rules, load_rules
-from dashboard.settings import Settings, load_settings
+from dashboard.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger(__name__)
+ROLES = ("all", "web", "poller")
 
 
 def make_cache(redis_url: str | None) -> SnapshotCache:
-    """Redis when configured and reachable; otherwise the in-process cache, said out loud."""
-    if redis_url:
-        cache = RedisCache(redis_url)
-        if cache.ping():
-            return cache
-        log.warning("REDIS_URL is set but Redis is unreachable: using the in-process cache")
-    return MemoryCache()
+    """Redis (with the in-process fallback) when configured, even if it is down right now; else memory."""
+    if not redis_url:
+        return MemoryCache()
+    cache = FallbackCache(RedisCache(redis_url))
+    if not cache.ping():
+        log.warning("REDIS_URL is set but Redis is unreachable: in-process cache until it answers")
+    return cache
+
+
+def role_from(env: dict[str, str] | None = None) -> str:
+    role = (os.environ if env is None else env).get("HOTLINE_ROLE") or "all"
+    if role not in ROLES:
+        raise SettingsError(f"HOTLINE_ROLE must be one of {', '.join(ROLES)}, got {role!r}")
+    return role
 
 
 @dataclass
@@ -32,6 +46,7 @@ class Runtime:
     engine: Engine
     rules: Rules
     cache: SnapshotCache
+    role: str = "all"
 
     @classmethod
     def from_environment(cls, env: dict[str, str] | None = None) -> Runtime:
@@ -39,7 +54,10 @@ class Runtime:
         rules = load_rules(settings.rules_path)
         engine = make_engine(settings.database_url)
         migrate(engine)
-        return cls(settings, engine, rules, make_cache(settings.redis_url))
+        return cls(settings, engine, rules, make_cache(settings.redis_url), role_from(env))
 
-    def make_poller(self) -> Poller:
-        return Poller(self.engine, self.rules, self.cache, self.settings.tz, self.settings.poll_seconds)
+    def make_poller(self, standby: bool | None = None) -> Poller:
+        """The poller for this process; web workers' pollers are standbys unless told otherwise."""
+        standby = self.role == "web" if standby is None else standby
+        return Poller(self.engine, self.rules, self.cache, self.settings.tz, self.settings.poll_seconds,
+                      standby=standby)  # fmt: skip

@@ -182,3 +182,23 @@ class KeyValue(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RollupLedger(Base):
+    """Each case's last contribution to `rollup_daily`, so a changed case subtracts its old counts.
+
+    `received_day` holds the order count; `callback_day` (null unless the callback is valid) holds
+    the callback counts. Both are assessment days (rules' day cut-off in HOTLINE_TZ).
+    """
+
+    __tablename__ = "rollup_ledger"
+
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    township_code: Mapped[str] = mapped_column(String(9))
+    category: Mapped[str] = mapped_column(String(32))
+    received_day: Mapped[date] = mapped_column(Date)
+    callback_day: Mapped[date | None] = mapped_column(Date)
+    contacted: Mapped[int] = mapped_column(Integer, default=0)
+    solved: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    basically: Mapped[int] = mapped_column(Integer, default=0)

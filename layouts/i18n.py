@@ -37,6 +37,23 @@ TEXT: dict[str, dict[str, str]] = {
     "orders": {"zh": "受理量", "en": "Orders"},
     "no_open": {"zh": "暂无在办工单", "en": "No open orders"},
     "approximate_note": {"zh": "街乡镇边界为近似示意", "en": "Township shapes are approximate"},
+    "nav_overview": {"zh": "总览", "en": "Overview"},
+    "nav_map": {"zh": "热点地图", "en": "Hotspot map"},
+    "nav_sla": {"zh": "SLA 看板", "en": "SLA board"},
+    "nav_rankings": {"zh": "排名", "en": "Rankings"},
+    "lang_switch": {"zh": "English", "en": "中文"},
+    "top10": {"zh": "今日诉求集中 Top 10", "en": "Today's top 10 concentration"},
+    "classes_title": {"zh": "本月分类", "en": "This month's lists"},
+    "advanced": {"zh": "先进类", "en": "Advanced"},
+    "improved": {"zh": "进步类", "en": "Improved"},
+    "rectification": {"zh": "整改类", "en": "Rectification"},
+    "governance": {"zh": "治理类", "en": "Governance"},
+    "stale_warning": {
+        "zh": "数据源异常,显示最后一次有效数据",
+        "en": "Data source unavailable: showing the last good data",
+    },
+    "not_found": {"zh": "页面不存在", "en": "Page not found"},
+    "back_home": {"zh": "返回总览", "en": "Back to overview"},
 }
 
 URGENCY = {

@@ -1,15 +1,57 @@
 """Every static component id in one place, so callbacks, layouts and browser tests agree."""
 
+# Shell (every page)
 URL = "url"
 POLL = "poll-interval"
-SNAPSHOT = "snapshot-store"
+SNAPSHOT = "snapshot-store"  # tiny: {"version", "generated_at"}; pages read the cache server-side
 PAGE = "page-content"
+BODY = "page-body"
 CLOCK = "header-clock"
 FRESHNESS = "freshness-badge"
+DATA_TIME = "data-time-source"  # hidden: ISO time of the data shown, read by assets/ticker.js
+STALE_NOTE = "stale-note"
+
+# Overview
 KPIS = "kpi-row"
 MAP = "overview-map"
+MAP_VALUES = "map-values"  # z values for the map; assets/map_values.js restyles the graph from them
 COUNTDOWNS = "countdown-list"
-RANKING_GRID = "ranking-grid"
-LANG = "lang-store"
-DATA_TIME = "data-time-source"  # hidden: ISO time of the data shown, read by assets/freshness.js
-MAP_SYNC = "map-sync"  # dummy output of the clientside map restyle; its id names the graph
+TOP10 = "top10-list"
+CLASS_LISTS = "class-lists"
+
+# Map page
+MAP_LAYER = "map-layer"
+MAP_MEASURE = "map-measure"
+MAP_CATEGORY = "map-category"
+MAP_WINDOW = "map-window"
+MAP_FOCUS = "map-focus"  # district code the map is zoomed to, or None
+HOTSPOT_LIST = "hotspot-list"
+
+# SLA board
+SLA_GRID = "sla-grid"
+SLA_DISTRICT = "sla-district"
+SLA_TOWNSHIP = "sla-township"
+SLA_CATEGORY = "sla-category"
+SLA_URGENCY = "sla-urgency"
+SLA_STATE = "sla-state"
+SLA_COUNTS = "sla-counts"
+SLA_OVERDUE_BY_TOWNSHIP = "sla-overdue-by-township"
+
+# Rankings
+RANK_PERIOD = "rank-period"
+RANK_DATE = "rank-date"
+RANK_LEVEL = "rank-level"
+RANK_CLASSES = "rank-classes"
+RANK_GRID = "rank-grid"
+RANK_EXPORT = "rank-export"
+RANK_TITLE = "rank-title"
+
+# District and township pages
+UNIT_KPIS = "unit-kpis"
+UNIT_TABLE = "unit-table"
+UNIT_TREND = "unit-trend"
+UNIT_CATEGORIES = "unit-categories"
+UNIT_DUE_SOON = "unit-due-soon"
+UNIT_REPEAT = "unit-repeat"
+UNIT_HOTSPOTS = "unit-hotspots"
+UNIT_MAP = "unit-map"

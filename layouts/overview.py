@@ -1,4 +1,4 @@
-"""The overview page: KPI tiles, the map, SLA countdowns and this month's ranking (pure views)."""
+"""The overview page: KPI tiles, the map, SLA countdowns, today's top 10 and the class lists (pure)."""
 
 from __future__ import annotations
 
@@ -6,20 +6,16 @@ from datetime import datetime
 from typing import Any
 
 import dash_ag_grid as dag
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from layouts import ids
-from layouts.formatting import SEQUENTIAL, rate_delta_points
+from layouts.formatting import rate_delta_points
 from layouts.i18n import URGENCY, fmt_count, fmt_countdown, fmt_delta, fmt_rate, fmt_score, t
+from layouts.maps import map_figure
+from layouts.routes import View
+from layouts.shell import link
 
-BEIJING_CENTER = {"lat": 40.19, "lon": 116.42}
-# A map style with no tile source at all: the page never asks another server for anything.
-OFFLINE_STYLE: dict[str, Any] = {
-    "version": 8,
-    "sources": {},
-    "layers": [{"id": "background", "type": "background", "paint": {"background-color": "rgba(0,0,0,0)"}}],
-}
+CLASS_ORDER = ("advanced", "improved", "rectification", "governance")
 
 
 def _tile(label: str, value: str, note: str = "", direction: str = "flat", accent: str = "") -> html.Div:
@@ -34,13 +30,14 @@ def _tile(label: str, value: str, note: str = "", direction: str = "flat", accen
 
 
 def kpi_tiles(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
-    """Seven headline tiles; deltas carry an arrow and a sign, never colour alone."""
+    """Eight headline tiles; deltas carry an arrow and a sign, never colour alone."""
+    keys = ("orders_today", "open", "overdue", "due_2h", "response_rate", "resolution_rate", "satisfaction_rate",
+            "composite")  # fmt: skip
     if not snapshot:
-        return [_tile(t(k, lang), "—") for k in ("orders_today", "open", "overdue", "due_2h", "composite")]
+        return [_tile(t(k, lang), "—") for k in keys]
     k = snapshot["kpis"]
     mtd, prev = k["month_to_date"], k["previous_month_same_days"]
-    week_delta = k["orders_today"] - k["orders_same_weekday_last_week"]
-    week_text, week_dir = fmt_delta(week_delta, 0)
+    week_text, week_dir = fmt_delta(k["orders_today"] - k["orders_same_weekday_last_week"], 0)
     tiles = [
         _tile(t("orders_today", lang), fmt_count(k["orders_today"], lang), f"{t('vs_last_week', lang)} {week_text}",
               week_dir),
@@ -48,20 +45,22 @@ def kpi_tiles(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
         _tile(t("overdue", lang), fmt_count(k["overdue"], lang), accent="state-overdue" if k["overdue"] else ""),
         _tile(t("due_2h", lang), fmt_count(k["due_2h"], lang), accent="state-critical" if k["due_2h"] else ""),
     ]  # fmt: skip
+    points = "pt" if lang == "en" else "个百分点"
     for key in ("response_rate", "resolution_rate", "satisfaction_rate"):
-        text, direction = fmt_delta(rate_delta_points(mtd[key], prev[key]), 1, "pt" if lang == "en" else "个百分点")
+        text, direction = fmt_delta(rate_delta_points(mtd[key], prev[key]), 1, points)
         tiles.append(_tile(t(key, lang), fmt_rate(mtd[key]), text, direction))
-    score_delta = (
-        None if mtd["composite"] is None or prev["composite"] is None else mtd["composite"] - prev["composite"]
-    )
-    text, direction = fmt_delta(score_delta, 1)
+    has_both = mtd["composite"] is not None and prev["composite"] is not None
+    text, direction = fmt_delta(mtd["composite"] - prev["composite"] if has_both else None, 1)
     tiles.append(_tile(t("composite", lang), fmt_score(mtd["composite"]), f"{t('vs_last_month', lang)} {text}",
                        direction, accent="kpi-wide"))  # fmt: skip
     return tiles
 
 
 def countdown_rows(snapshot: dict[str, Any] | None, lang: str, limit: int = 10) -> list[html.Div]:
-    """Rows carry their deadline in data-due; assets/countdown.js ticks them every second offline."""
+    """Rows carry their deadline in data-due; assets/ticker.js ticks them every second offline.
+
+    Overdue rows come first (the list is sorted by deadline), then the soonest due.
+    """
     rows = (snapshot or {}).get("countdowns", [])[:limit]
     if not rows:
         return [html.Div(t("no_open", lang), className="empty-note")]
@@ -91,127 +90,144 @@ def countdown_rows(snapshot: dict[str, Any] | None, lang: str, limit: int = 10) 
     return out
 
 
-def map_values(snapshot: dict[str, Any] | None, layer: str, measure: str, codes: list[str]) -> list[float]:
-    """One value per code, in the order of `codes`; units with no data show 0, never vanish."""
-    values = ((snapshot or {}).get("map") or {}).get(layer, {})
-    return [values.get(code, {}).get(measure, 0) for code in codes]
-
-
-def map_figure(
-    layer_url: str, codes: list[str], z: list[float], outline_url: str, outline_codes: list[str], meta: dict[str, str]
-) -> go.Figure:
-    """Choropleth of one measure per unit with district outlines on top.
-
-    Geometry is a URL the browser fetches once and caches; refreshes only change `z`.
-    """
-    fig = go.Figure(
-        go.Choroplethmap(
-            geojson=layer_url,
-            featureidkey="properties.code",
-            locations=codes,
-            z=z,
-            colorscale=SEQUENTIAL,
-            zmin=0,
-            marker={"line": {"width": 0.4, "color": "rgba(255,255,255,0.35)"}, "opacity": 0.92},
-            colorbar={"thickness": 12, "len": 0.6, "x": 0.98, "outlinewidth": 0},
-            hovertemplate="%{properties.name}<br>%{z:,}<extra></extra>",
-            name="values",
-            meta=meta,  # {layer, measure}: tells assets/map_values.js which snapshot values to draw
+def top10_rows(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
+    """Bar list of today's most concentrated townships, each with the category driving it."""
+    rows = (snapshot or {}).get("top10_today", [])
+    if not rows:
+        return [html.Div(t("waiting", lang), className="empty-note")]
+    names = snapshot.get("names", {})
+    most = max(r["orders"] for r in rows) or 1
+    return [
+        html.A(
+            [
+                html.Span(str(r["position"]), className="bar-pos"),
+                html.Span(r["name"], className="bar-name"),
+                html.Span(
+                    html.Span(className="bar-fill", style={"width": f"{100 * r['orders'] / most:.0f}%"}),
+                    className="bar-track",
+                ),
+                html.Span(fmt_count(r["orders"], lang), className="bar-value"),
+                html.Span(names.get("district", {}).get(r["district_code"], ""), className="bar-district"),
+                html.Span(r.get("top_category") or "", className="bar-category"),
+            ],
+            href=link(f"/township/{r['code']}", lang),
+            className="bar-row",
         )
-    )
-    fig.add_trace(
-        go.Choroplethmap(
-            geojson=outline_url,
-            featureidkey="properties.code",
-            locations=outline_codes,
-            z=[0] * len(outline_codes),
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-            showscale=False,
-            marker={"line": {"width": 1.6, "color": "rgba(230,236,245,0.9)"}},
-            hoverinfo="skip",
-            name="districts",
+        for r in rows
+    ]
+
+
+def class_lists(snapshot: dict[str, Any] | None, lang: str, per_class: int = 5) -> list[html.Div]:
+    """The four monthly lists, townships with their composite (governance: with their orders)."""
+    rows = ((snapshot or {}).get("rankings") or {}).get("month_township", {}).get("rows", [])
+    columns = []
+    for name in CLASS_ORDER:
+        members = [r for r in rows if name in (r.get("classes") or [])]
+        if name == "rectification":
+            members.sort(key=lambda r: r["composite"])
+        elif name == "improved":
+            members.sort(key=lambda r: -(r.get("composite_change") or 0))
+        elif name == "governance":
+            members.sort(key=lambda r: -r["orders"])
+        items = []
+        for r in members[:per_class]:
+            if name == "governance":
+                value = fmt_count(r["orders"], lang, compact=True)
+            elif name == "improved":
+                value = fmt_delta(r.get("composite_change"), 1)[0]
+            else:
+                value = fmt_score(r["composite"])
+            items.append(html.Li([html.Span(r["name"], className="cls-name"), html.Span(value, className="cls-value")]))
+        columns.append(
+            html.Div(
+                [
+                    html.H3(t(name, lang), className=f"cls-title cls-{name}"),
+                    html.Ol(items or [html.Li(t("waiting", lang), className="empty-note")], className="cls-list"),
+                ],
+                className="cls-column",
+            )
         )
-    )
-    fig.update_layout(
-        map={"style": OFFLINE_STYLE, "center": BEIJING_CENTER, "zoom": 7.4},
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        paper_bgcolor="rgba(0,0,0,0)",
-        uirevision="keep-zoom",
-        showlegend=False,
-    )
-    return fig
-
-
-GRID_COLUMNS = ("rank", "name", "district_name", "composite", "response_rate", "resolution_rate",
-                "satisfaction_rate", "valid_callbacks")  # fmt: skip
+    return columns
 
 
 def ranking_column_defs(lang: str) -> list[dict[str, Any]]:
     pct = {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"}
     return [
-        {"field": "rank", "headerName": t("rank", lang), "width": 90, "sort": "asc"},
+        {"field": "rank", "headerName": t("rank", lang), "width": 96, "sort": "asc"},
         {"field": "name", "headerName": t("township", lang), "flex": 2, "minWidth": 140},
         {"field": "district_name", "headerName": t("district", lang), "flex": 1, "minWidth": 100},
         {"field": "composite", "headerName": t("composite", lang), "width": 120,
          "valueFormatter": {"function": "params.value == null ? '—' : d3.format('.1f')(params.value)"}},
         {"field": "response_rate", "headerName": t("response_rate", lang), "width": 120, "valueFormatter": pct},
         {"field": "resolution_rate", "headerName": t("resolution_rate", lang), "width": 120, "valueFormatter": pct},
-        {"field": "satisfaction_rate", "headerName": t("satisfaction_rate", lang), "width": 120,
+        {"field": "satisfaction_rate", "headerName": t("satisfaction_rate", lang), "width": 130,
          "valueFormatter": pct},
         {"field": "valid_callbacks", "headerName": t("valid_callbacks", lang), "width": 130},
     ]  # fmt: skip
 
 
 def ranking_rows(snapshot: dict[str, Any] | None) -> list[dict[str, Any]]:
-    return list(((snapshot or {}).get("rankings") or {}).get("month_township", {}).get("rows", []))
+    rows = ((snapshot or {}).get("rankings") or {}).get("month_township", {}).get("rows", [])
+    districts = (snapshot or {}).get("names", {}).get("district", {})
+    return [{**r, "district_name": districts.get(r["district_code"], r["district_code"])} for r in rows]
 
 
-def page(lang: str, theme: str, map_layer: dict[str, Any]) -> html.Div:
-    """The overview grid; every panel starts with placeholder content, never an empty box."""
-    return html.Div(
+def _panel(title: str, body, class_name: str) -> html.Section:
+    return html.Section([html.H2(title, className="panel-title"), body], className=f"panel {class_name}")
+
+
+def page(view: View, spec: dict[str, Any], tile_url: str | None, approximate: bool) -> html.Div:
+    """The overview grid. Every panel starts with placeholder content, never an empty box."""
+    lang = view.lang
+    map_panel = html.Section(
         [
-            html.Div(kpi_tiles(None, lang), id=ids.KPIS, className="kpi-row"),
-            html.Div(
-                [
-                    html.Section(
-                        [
-                            html.H2(t("map_title", lang), className="panel-title"),
-                            dcc.Graph(
-                                id=ids.MAP,
-                                figure=map_figure(**map_layer),
-                                config={"displayModeBar": False, "scrollZoom": True},
-                                className="map-graph",
-                            ),
-                            html.Div(t("approximate_note", lang), className="map-note"),
-                            dcc.Store(id=ids.MAP_SYNC),
-                        ],
-                        className="panel panel-map",
-                    ),
-                    html.Section(
-                        [
-                            html.H2(t("countdowns", lang), className="panel-title"),
-                            html.Div(countdown_rows(None, lang), id=ids.COUNTDOWNS, className="countdown-list"),
-                        ],
-                        className="panel panel-countdowns",
-                    ),
-                ],
-                className="main-row",
+            html.H2(t("map_title", lang), className="panel-title"),
+            dcc.Graph(
+                id=ids.MAP,
+                figure=map_figure(spec, [0] * len(spec["codes"]), "orders_today", view.theme, tile_url=tile_url),
+                config={"displayModeBar": False, "scrollZoom": not view.kiosk, "staticPlot": False},
+                className="map-graph",
+                responsive=True,
             ),
-            html.Section(
-                [
-                    html.H2(t("ranking_title", lang), className="panel-title"),
-                    dag.AgGrid(
-                        id=ids.RANKING_GRID,
-                        columnDefs=ranking_column_defs(lang),
-                        rowData=[],
-                        defaultColDef={"sortable": True, "resizable": True},
-                        dashGridOptions={"rowHeight": 40, "headerHeight": 40, "animateRows": False},
-                        className=("ag-theme-alpine-dark" if theme == "dark" else "ag-theme-alpine") + " ranking-grid",
-                        style={"height": "100%"},
-                    ),
-                ],
-                className="panel panel-ranking",
-            ),
+            html.Div(t("approximate_note", lang), className="map-note") if approximate else None,
+            dcc.Store(id=ids.MAP_VALUES),
         ],
-        className="overview",
+        className="panel panel-map",
+        **{"data-fit-beijing": "1"},
     )
+    side = [
+            _panel(
+                t("countdowns", lang),
+                html.Div(countdown_rows(None, lang), id=ids.COUNTDOWNS, className="countdown-list"),
+                "panel-countdowns",
+            ),
+            _panel(
+                t("top10", lang), html.Div(top10_rows(None, lang), id=ids.TOP10, className="bar-list"), "panel-top10"
+            ),
+    ]
+    children = [
+        html.Div(kpi_tiles(None, lang), id=ids.KPIS, className="kpi-row"),
+        html.Div([map_panel, *side], className="main-row"),
+        _panel(
+            t("classes_title", lang),
+            html.Div(class_lists(None, lang), id=ids.CLASS_LISTS, className="class-lists"),
+            "panel-classes",
+        ),
+    ]
+    if not view.kiosk:
+        children.append(
+            _panel(
+                t("ranking_title", lang),
+                dag.AgGrid(
+                    id="overview-ranking-grid",
+                    columnDefs=ranking_column_defs(lang),
+                    rowData=[],
+                    defaultColDef={"sortable": True, "resizable": True},
+                    dashGridOptions={"rowHeight": 44, "headerHeight": 44, "theme": "legacy"},
+                    className=("ag-theme-alpine-dark" if view.theme == "dark" else "ag-theme-alpine"),
+                    style={"height": "100%"},
+                ),
+                "panel-ranking",
+            )
+        )
+    return html.Div(children, className="overview")

@@ -1,4 +1,4 @@
-"""The frame around every page: header with title, clock and freshness, the data stores, the poll."""
+"""The frame around every page: header with title, navigation, clock and freshness; data stores; poll."""
 
 from __future__ import annotations
 
@@ -7,28 +7,50 @@ from dash import dcc, html
 from layouts import ids
 from layouts.i18n import t
 
+NAV = (("/", "nav_overview"), ("/map", "nav_map"), ("/sla", "nav_sla"), ("/rankings", "nav_rankings"))
 
-def header(lang: str) -> html.Header:
+
+def link(path: str, lang: str, **query: str) -> str:
+    """A URL that keeps the language (every view is linkable and bookmarkable)."""
+    params = {**({"lang": "en"} if lang == "en" else {}), **{k: v for k, v in query.items() if v}}
+    return path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def nav(active: str, lang: str) -> html.Nav:
+    items = [
+        dcc.Link(t(key, lang), href=link(path, lang), className="nav-link" + (" active" if path == active else ""))
+        for path, key in NAV
+    ]
+    other = "zh" if lang == "en" else "en"
+    items.append(html.A(t("lang_switch", lang), href=link(active, other), className="nav-link nav-lang"))
+    return html.Nav(items, className="app-nav")
+
+
+def header(lang: str, active: str, kiosk: bool, data_time: str = "") -> html.Header:
     return html.Header(
         [
             html.H1(t("title", lang), className="app-title"),
-            html.Div("", id=ids.CLOCK, className="header-clock", **{"data-lang": lang}),
+            None if kiosk else nav(active, lang),
+            html.Div("", id=ids.CLOCK, className="header-clock"),
             html.Div(t("waiting", lang), id=ids.FRESHNESS, className="freshness freshness-waiting"),
-            html.Div("", id=ids.DATA_TIME, hidden=True),
+            html.Div(data_time, id=ids.DATA_TIME, hidden=True),
         ],
         className="app-header",
     )
 
 
+def stale_banner(message: str | None) -> html.Div:
+    return html.Div(message or "", id=ids.STALE_NOTE, className="stale-note" if message else "stale-note hidden")
+
+
 def shell(poll_seconds: float) -> html.Div:
-    """Static app layout; the page body is filled by the router callback from the URL."""
+    """Static app layout; the page is filled by the router callback from the URL."""
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.SNAPSHOT, storage_type="memory"),
-            dcc.Store(id=ids.LANG, data="zh"),
             dcc.Interval(id=ids.POLL, interval=int(poll_seconds * 1000), n_intervals=0),
-            html.Div(id=ids.PAGE, className="page", **{"data-poll-seconds": str(poll_seconds)}),
+            html.Div(id=ids.PAGE, className="page theme-light", **{"data-poll-seconds": str(poll_seconds)}),
         ],
         id="app-root",
     )

@@ -177,7 +177,7 @@ class WatchedPage:
                     "x => { try { return x && x.error ? String(x.error.message || x.error) + ' ' + (x.error.url || '') "
                     "+ ' ' + (x.error.status || '') : '' } catch (e) { return '' } }"
                 ))
-            except Exception:  # noqa: BLE001 - the page may have navigated away
+            except Exception:
                 details.append("")
         self.console_errors.append(" ".join([message.text, *filter(None, details)]))
 
@@ -201,3 +201,89 @@ def watched(browser):
     yield open_page
     for page in pages:
         page.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ThrowawayRedis:
+    """A private redis-server on a free port that a test may stop and start (never the machine's Redis)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = None
+
+    def start(self, timeout: float = 10) -> None:
+        import subprocess
+        import time
+
+        import redis
+
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--daemonize", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise TimeoutError(f"redis-server on port {self.port} did not answer")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def throwaway_redis() -> Iterator[ThrowawayRedis]:
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        service_missing("redis-server", FileNotFoundError("redis-server is not on PATH"))
+    server = ThrowawayRedis()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def insert_case():
+    """A function that writes one new open order, dispatched now, as the simulator or an import would."""
+    from datetime import UTC, datetime
+
+    import pandas as pd
+    from sqlalchemy import select
+
+    from dashboard.case_rows import complete_cases, insert_cases
+    from dashboard.rules import load_rules
+    from dashboard.schema import Township
+    from dashboard.settings import load_settings
+
+    rules = load_rules(load_settings().rules_path)
+
+    def write(engine: Engine, case_id: str, township_code: str | None = None, now: datetime | None = None) -> str:
+        now = now or datetime.now(UTC)
+        with engine.connect() as conn:
+            town = conn.execute(select(Township.code, Township.district_code).where(
+                Township.code == township_code if township_code else Township.code.is_not(None)).limit(1)).one()
+        frame = pd.DataFrame([{
+            "case_id": case_id, "received_at": now, "channel": "phone", "category": "住房", "subcategory": "屋顶漏雨",
+            "urgency": "emergency", "district_code": town.district_code, "township_code": town.code,
+            "lat": 39.9, "lon": 116.4, "address": "测试小区1号楼", "description": "测试 13800138000",
+            "caller_hash": "f" * 64,
+        }])  # fmt: skip
+        insert_cases(engine, complete_cases(frame, rules, now))
+        return town.code
+
+    return write

@@ -25,7 +25,9 @@ def test_overview_shows_kpis_map_and_ticking_countdowns(live_server, watched, wi
     page.goto(live_server.url + "/" + query)
     snapshot = live_server.wait_for_snapshot()
     # KPIs: the orders-today tile shows the snapshot's value (or a later one: the poller keeps ticking).
-    page.wait_for_function("(document.querySelector('#kpi-row .kpi-value') || {textContent: ''}).textContent.match(/[1-9]/)")
+    page.wait_for_function(
+        "(document.querySelector('#kpi-row .kpi-value') || {textContent: ''}).textContent.match(/[1-9]/)"
+    )
     shown = _number(page.locator("#kpi-row .kpi-value").first.inner_text())
     assert shown >= snapshot["kpis"]["orders_today"] > 0
     # The map draws district polygons (maplibre canvas plus plotly's choropleth layer).

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 14:35:00.272450
+Create Date: 2026-11-27 14:38:36.261832
 """
 from alembic import op
 import sqlalchemy as sa
@@ -44,6 +44,18 @@ def upgrade() -> None:
     sa.Column('value', sa.Text(), nullable=False),
     sa.Column('updated_at', dashboard.schema.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key')
+    )
+    op.create_table('rollup_ledger',
+    sa.Column('case_id', sa.String(length=64), nullable=False),
+    sa.Column('township_code', sa.String(length=9), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('received_day', sa.Date(), nullable=False),
+    sa.Column('callback_day', sa.Date(), nullable=True),
+    sa.Column('contacted', sa.Integer(), nullable=False),
+    sa.Column('solved', sa.Integer(), nullable=False),
+    sa.Column('satisfied', sa.Integer(), nullable=False),
+    sa.Column('basically', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('case_id')
     )
     op.create_table('rejected_rows',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -162,6 +174,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rejected_rows_batch_id'))
 
     op.drop_table('rejected_rows')
+    op.drop_table('rollup_ledger')
     op.drop_table('kv_state')
     op.drop_table('import_batches')
     op.drop_table('districts')

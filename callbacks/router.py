@@ -1,0 +1,76 @@
+"""The URL router and the tiny version poll shared by every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Dash, Input, Output, State, html, no_update
+
+from layouts import ids, shell
+from layouts.i18n import t
+from layouts.routes import View, page_class, parse_view
+
+# page name -> function(view, context) -> component; filled by each page module's register()
+PAGE_BUILDERS: dict[str, Any] = {}
+
+
+def version_stub(snapshot: dict[str, Any] | None, known: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the browser keeps: the version and times only. None means 'nothing new'."""
+    if not snapshot or (known and known.get("version") == snapshot["version"]):
+        return None
+    return {"version": snapshot["version"], "generated_at": snapshot["generated_at"], "stale": snapshot.get("stale")}
+
+
+def not_found(view: View) -> html.Div:
+    return html.Div(
+        [html.H2(t("not_found", view.lang)), html.A(t("back_home", view.lang), href=shell.link("/", view.lang))],
+        className="panel not-found",
+    )
+
+
+def build_page(view: View, context) -> list:
+    builder = PAGE_BUILDERS.get(view.page)
+    body = builder(view, context) if builder else not_found(view)
+    snapshot = context.snapshot()
+    header = shell.header(view.lang, view.path if view.page != "not_found" else "", view.kiosk,
+                          snapshot["generated_at"] if snapshot else "")  # fmt: skip
+    return [header, shell.stale_banner(stale_message(snapshot, view.lang)), body]
+
+
+def stale_message(snapshot: dict[str, Any] | None, lang: str) -> str | None:
+    """A visible warning while the poller republishes the last good snapshot (source down)."""
+    stale = (snapshot or {}).get("stale")
+    if not stale:
+        return None
+    reason = stale.get("reason", "") if isinstance(stale, dict) else str(stale)
+    return f"{t('stale_warning', lang)} ({reason})" if reason else t("stale_warning", lang)
+
+
+def register(app: Dash, context) -> None:
+    @app.callback(
+        Output(ids.PAGE, "children"),
+        Output(ids.PAGE, "className"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+    )
+    def route(pathname: str, search: str):
+        view = parse_view(pathname, search)
+        return build_page(view, context), page_class(view)
+
+    @app.callback(Output(ids.SNAPSHOT, "data"), Input(ids.POLL, "n_intervals"), State(ids.SNAPSHOT, "data"))
+    def poll(_n: int, known: dict[str, Any] | None):
+        stub = version_stub(context.snapshot_if_newer(known and known.get("version")), known)
+        return no_update if stub is None else stub
+
+    @app.callback(
+        Output(ids.DATA_TIME, "children"),
+        Output(ids.STALE_NOTE, "children"),
+        Output(ids.STALE_NOTE, "className"),
+        Input(ids.SNAPSHOT, "data"),
+        State(ids.URL, "search"),
+    )
+    def freshness(stub: dict[str, Any] | None, search: str):
+        if not stub:
+            return no_update, no_update, no_update
+        message = stale_message(stub, parse_view("/", search).lang)
+        return stub["generated_at"], message or "", "stale-note" if message else "stale-note hidden"

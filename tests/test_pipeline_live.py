@@ -1,0 +1,198 @@
+"""The live pipeline against the real PostgreSQL and Redis (issue 6, "done when").
+
+Redis outages use a throwaway redis-server (never the machine's Redis); database outages close the
+test's own PostgreSQL database to connections (ALLOW_CONNECTIONS false + terminate its sessions),
+which is what clients see when the database server goes away, and reopen it: same data, no DROP.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import redis
+from flask import Flask
+from sqlalchemy import create_engine, make_url, text
+
+from dashboard.cache import DEGRADED_KIND, PREFIX, FallbackCache, RedisCache
+from dashboard.http_api import make_blueprint
+from dashboard.poller import Poller, start_in_thread
+from dashboard.rules import load_rules
+from dashboard.runtime import Runtime
+from dashboard.settings import load_settings
+from data_loader.seed import seed_database
+from tests.conftest import PG_ADMIN_URL
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = load_settings({"POLL_SECONDS": "1"})
+RULES = load_rules(SETTINGS.rules_path)
+POLL = 1.0
+
+
+def wait_for(check: Callable[[], object], timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"within {timeout} s: {what}")
+
+
+@pytest.fixture
+def seeded_pg(pg_engine):
+    seed_database(pg_engine, RULES, days=3, per_day=1500, seed=7, caller_key="test")
+    return pg_engine
+
+
+def poller_for(engine, cache, **kwargs) -> Poller:
+    return Poller(engine, RULES, cache, SETTINGS.tz, POLL, **kwargs)
+
+
+@contextmanager
+def running(*pollers: Poller) -> Iterator[None]:
+    stops = [start_in_thread(p) for p in pollers]
+    try:
+        yield
+    finally:
+        for stop in stops:
+            stop.set()
+
+
+def web_worker(engine, cache) -> Flask:
+    """What a gunicorn worker serves, minus the Dash pages: the API blueprint on its own cache."""
+    app = Flask("worker")
+    app.register_blueprint(make_blueprint(Runtime(SETTINGS, engine, RULES, cache, "web")))
+    return app
+
+
+def test_a_new_case_reaches_another_workers_snapshot_within_one_interval(seeded_pg, redis_url, insert_case):
+    poller = poller_for(seeded_pg, FallbackCache(RedisCache(redis_url)))
+    worker = FallbackCache(RedisCache(redis_url))
+    with running(poller):
+        wait_for(worker.get, 60, "a first snapshot in Redis")
+        time.sleep(POLL)  # let the slow lane's first computations pass
+        insert_case(seeded_pg, "LIVE-1")
+        started = time.monotonic()
+        wait_for(lambda: "LIVE-1" in (worker.get() or {}).get("open_cases", {}).get("case_id", []), 10,
+                 "the case in the snapshot")  # fmt: skip
+        elapsed = time.monotonic() - started
+    assert elapsed <= POLL + 1, f"took {elapsed:.2f} s"
+
+
+def test_two_pollers_on_one_redis_never_both_work(seeded_pg, redis_url):
+    first = poller_for(seeded_pg, FallbackCache(RedisCache(redis_url)))
+    second = poller_for(seeded_pg, FallbackCache(RedisCache(redis_url)))
+    with running(first, second):
+        wait_for(lambda: first.ticks + second.ticks >= 4, 60, "four ticks")
+    assert sorted([first.ticks > 0, second.ticks > 0]) == [False, True], (first.ticks, second.ticks)
+    assert not (first.leading.is_set() and second.leading.is_set())
+
+
+def test_killing_the_lock_holder_hands_over_within_the_lease(seeded_pg, pg_url, redis_url):
+    env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": redis_url, "POLL_SECONDS": str(POLL)}
+    holder = subprocess.Popen([sys.executable, "-m", "dashboard", "poller"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    client = redis.Redis.from_url(redis_url)
+    try:
+        wait_for(lambda: client.get(PREFIX + "version"), 60, "the poller process publishes")
+        other = poller_for(seeded_pg, FallbackCache(RedisCache(redis_url)))
+        with running(other):
+            time.sleep(2 * POLL)
+            assert other.ticks == 0 and not other.leading.is_set()
+            holder.send_signal(signal.SIGKILL)  # dies holding the lock: no release
+            holder.wait(timeout=10)
+            killed = time.monotonic()
+            wait_for(lambda: other.ticks > 0, other.lease_seconds + other.lease_seconds / 3 + 2 * POLL, "handover")
+            handed_over = time.monotonic() - killed
+        assert handed_over <= other.lease_seconds + other.lease_seconds / 3 + 2 * POLL
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait(timeout=10)
+        client.close()
+
+
+def test_redis_down_workers_keep_serving_in_process_say_so_and_return(seeded_pg, throwaway_redis, insert_case):
+    poller = poller_for(seeded_pg, FallbackCache(RedisCache(throwaway_redis.url), retry_seconds=0.5))
+    cache = FallbackCache(RedisCache(throwaway_redis.url), retry_seconds=0.5)
+    standby = poller_for(seeded_pg, cache, standby=True)
+    web = web_worker(seeded_pg, cache).test_client()
+    with running(poller, standby):
+        wait_for(lambda: web.get("/api/v1/snapshot").status_code == 200, 60, "a snapshot through Redis")
+        assert web.get("/health").json["cache"] == "redis"
+        assert standby.ticks == 0
+
+        throwaway_redis.stop()
+        health = wait_for(lambda: (h := web.get("/health").json)["cache"] == DEGRADED_KIND and h, 10, "says so")
+        assert health["status"] == "degraded" and health["cache_degraded"].startswith("redis unreachable")
+        assert web.get("/api/v1/snapshot").status_code == 200  # the last snapshot stays on screen
+        insert_case(seeded_pg, "LIVE-REDIS-DOWN")
+        snap = wait_for(lambda: (s := web.get("/api/v1/snapshot").json)["open_cases"]["case_id"].count(
+            "LIVE-REDIS-DOWN") and s, 15, "the worker's own poller keeps the screen live")  # fmt: skip
+        assert snap["cache_degraded"].startswith("redis unreachable") and standby.ticks > 0
+
+        throwaway_redis.start()
+        wait_for(lambda: web.get("/health").json["cache"] == "redis", 10, "back on Redis")
+        wait_for(lambda: web.get("/api/v1/snapshot").json["cache_degraded"] is None, 10, "the leader's snapshot")
+        wait_for(lambda: not standby.leading.is_set(), 10, "the standby poller goes idle")
+        idle_ticks = standby.ticks
+        time.sleep(3 * POLL)
+        assert standby.ticks == idle_ticks
+
+
+def set_connections(pg_url: str, allowed: bool) -> None:
+    """Open or close the test database to connections, terminating its sessions when closing."""
+    name = make_url(pg_url).database
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {str(allowed).lower()}'))
+        if not allowed:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+    admin.dispose()
+
+
+def test_database_down_serves_the_last_snapshot_flagged_stale_and_recovers(seeded_pg, pg_url, redis_url):
+    cache = FallbackCache(RedisCache(redis_url))
+    poller = poller_for(seeded_pg, cache)
+    web = web_worker(seeded_pg, FallbackCache(RedisCache(redis_url))).test_client()
+    with running(poller):
+        good = wait_for(lambda: (r := web.get("/api/v1/snapshot")).status_code == 200 and r.json, 60, "snapshot")
+        try:
+            set_connections(pg_url, False)
+            stale = wait_for(lambda: (s := web.get("/api/v1/snapshot").json)["stale"] and s, 10, "the stale flag")
+            assert stale["stale"]["reason"].startswith("database unreachable")
+            assert stale["generated_at"] >= good["generated_at"] and stale["kpis"]["orders_today"] > 0
+            health = web.get("/health")
+            assert health.status_code == 200 and health.json["status"] == "degraded"
+            assert health.json["database"].startswith("error") and health.json["snapshot_stale"]
+        finally:
+            set_connections(pg_url, True)
+        fresh = wait_for(lambda: (s := web.get("/api/v1/snapshot").json)["stale"] is None and s, 15, "recovery")
+        assert fresh["generated_at"] > stale["generated_at"]
+        wait_for(lambda: web.get("/health").json["status"] == "ok", 10, "health ok again")
+
+
+def test_a_dead_poller_is_reported_by_the_workers_themselves(seeded_pg, redis_url):
+    poller = poller_for(seeded_pg, FallbackCache(RedisCache(redis_url)))
+    web = web_worker(seeded_pg, FallbackCache(RedisCache(redis_url))).test_client()
+    stop = start_in_thread(poller)
+    wait_for(lambda: web.get("/api/v1/snapshot").status_code == 200, 60, "snapshot")
+    stop.set()
+    def check():
+        r = web.get("/api/v1/snapshot")
+        if "stale" not in r.json: print("MISSING", r.status_code, str(r.json)[:300])
+        return r.json["stale"] and r.json
+    stale = wait_for(check, 5 * POLL + 5, "stale flag")
+    assert "poller" in stale["stale"]["reason"]
+    assert web.get("/health").json["status"] == "degraded"
+    assert threading.active_count() >= 1

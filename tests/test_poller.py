@@ -1,0 +1,119 @@
+"""The poller on real SQLite and PostgreSQL: incremental ticks, the stale flag, standby and pause."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from dashboard.cache import FallbackCache, MemoryCache, RedisCache
+from dashboard.poller import Poller, start_in_thread
+from dashboard.rules import load_rules
+from dashboard.schema import DailyRollup
+from dashboard.settings import load_settings
+from data_loader.seed import seed_database
+
+SETTINGS = load_settings()
+RULES = load_rules(SETTINGS.rules_path)
+
+
+def seeded(engine):
+    """Three days as the live server has them (small seeds can trip hotspots' empty-baseline path)."""
+    seed_database(engine, RULES, days=3, per_day=1500, seed=7, caller_key="test")
+    return engine
+
+
+def make_poller(engine, cache=None, **kwargs) -> Poller:
+    return Poller(engine, RULES, cache or MemoryCache(), SETTINGS.tz, 1.0, **kwargs)
+
+
+def rollup_orders(engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.sum(DailyRollup.orders))) or 0)
+
+
+def test_tick_folds_a_new_case_into_rollups_open_cases_and_the_snapshot(any_engine, insert_case):
+    engine = seeded(any_engine)
+    poller = make_poller(engine)
+    insert_case(engine, "T-NEW-0")
+    first = poller.tick()
+    before = rollup_orders(engine)
+    insert_case(engine, "T-NEW-1")
+    second = poller.tick()
+    assert second["version"] > first["version"]
+    # Only changes were read: the new case, and the one at the watermark (re-read on purpose, `>=`).
+    assert poller.open_cases.changed_last_tick == 2
+    assert rollup_orders(engine) == before + 1  # rollups moved incrementally, no rebuild
+    assert second["kpis"]["orders_today"] == first["kpis"]["orders_today"] + 1
+    assert "T-NEW-1" in second["open_cases"]["case_id"]
+    assert second["stale"] is None and second["cache_degraded"] is None
+    assert poller.cache.get() is second
+
+
+def test_failed_tick_keeps_the_last_snapshot_flagged_stale_then_recovers(sqlite_engine, tmp_path):
+    engine = seeded(sqlite_engine)
+    poller = make_poller(engine)
+    good = poller.tick()
+    poller.engine = create_engine(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}")  # cannot be opened
+    assert not poller.tick_or_mark_stale()
+    stale = poller.cache.get()
+    assert stale["stale"]["reason"] == "database unreachable: OperationalError"
+    assert stale["generated_at"] == good["generated_at"]  # browsers' age badge keeps counting
+    assert stale["version"] > good["version"] and stale["kpis"] == good["kpis"]
+    assert not poller.tick_or_mark_stale()
+    assert poller.cache.get()["version"] == stale["version"]  # same reason: published once
+
+    poller.engine = engine
+    assert poller.tick_or_mark_stale()
+    fresh = poller.cache.get()
+    assert fresh["stale"] is None and fresh["generated_at"] > good["generated_at"]
+
+
+def test_a_standby_poller_works_only_while_no_shared_cache_answers(sqlite_engine, throwaway_redis):
+    assert make_poller(sqlite_engine, MemoryCache(), standby=True).renew_lease()  # alone: it is the poller
+    cache = FallbackCache(RedisCache(throwaway_redis.url), retry_seconds=0.1)
+    standby = make_poller(sqlite_engine, cache, standby=True)
+    assert not standby.renew_lease() and not standby.leading.is_set()
+    throwaway_redis.stop()
+    assert standby.renew_lease() and standby.leading.is_set()
+    throwaway_redis.start()
+    time.sleep(0.2)
+    assert not standby.renew_lease()
+
+
+def test_pause_stops_ticking_and_resume_restarts(sqlite_engine):
+    poller = make_poller(seeded(sqlite_engine))
+    poller.poll_seconds = 0.2
+    stop = start_in_thread(poller)
+    try:
+        deadline = time.monotonic() + 20
+        while poller.ticks < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        poller.pause()
+        time.sleep(0.5)
+        paused_at = poller.ticks
+        time.sleep(1.0)
+        assert poller.ticks == paused_at
+        poller.resume()
+        time.sleep(1.0)
+        assert poller.ticks > paused_at
+    finally:
+        stop.set()
+
+
+def test_versions_strictly_increase_even_within_one_millisecond(sqlite_engine):
+    poller = make_poller(sqlite_engine)
+    now = datetime(2026, 10, 5, 2, 0, tzinfo=UTC)
+    assert poller._next_version(now) < poller._next_version(now) < poller._next_version(now)
+
+
+@pytest.mark.parametrize("role", ["web", "all"])
+def test_runtime_makes_web_workers_pollers_standby(sqlite_url, role):
+    import os
+
+    from dashboard.runtime import Runtime
+
+    runtime = Runtime.from_environment({**os.environ, "DATABASE_URL": sqlite_url, "HOTLINE_ROLE": role})
+    assert runtime.make_poller().standby is (role == "web")
