@@ -32,6 +32,8 @@ class AppContext:
     runtime: Runtime
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)
     townships_approximate: bool = True
+    district_bounds: dict[str, list[float]] = field(default_factory=dict)
+    township_points: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def tile_url(self) -> str | None:
@@ -62,10 +64,23 @@ def map_specs() -> dict[str, dict[str, Any]]:
     town_labels = [f"{district_name[d]} {n}" for d, n in zip(towns["district_code"], towns["name"], strict=True)]
     return {
         "district": {"layer": "district", "layer_url": "/geo/districts.geojson", "codes": list(dists["code"]),
-                     "labels": list(dists["name"]), **outline},
+                     "labels": list(dists["name"]), "names": district_name, **outline},
         "township": {"layer": "township", "layer_url": "/geo/townships.geojson", "codes": list(towns["code"]),
-                     "labels": town_labels, **outline},
+                     "labels": town_labels, "names": dict(zip(towns["code"], towns["name"], strict=True)),
+                     "parents": dict(zip(towns["code"], towns["district_code"], strict=True)), **outline},
     }  # fmt: skip
+
+
+def static_geography() -> tuple[bool, dict[str, list[float]], dict[str, tuple[float, float]]]:
+    """Whether township shapes are approximate, each district's bounding box, township points."""
+    from shapely.geometry import shape
+
+    from geo.reference import district_geojson, townships
+
+    towns = townships()
+    bounds = {f["properties"]["code"]: list(shape(f["geometry"]).bounds) for f in district_geojson()["features"]}
+    points = {code: (lon, lat) for code, lon, lat in zip(towns["code"], towns["lon"], towns["lat"], strict=True)}
+    return bool(towns["approximate"].any()), bounds, points
 
 
 def start_demo(runtime: Runtime, stop: threading.Event) -> threading.Thread:
@@ -103,9 +118,7 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
 
     runtime = runtime or Runtime.from_environment()
     load_reference(runtime.engine)
-    from geo.reference import townships
-
-    context = AppContext(runtime, map_specs(), bool(townships()["approximate"].any()))
+    context = AppContext(runtime, map_specs(), *static_geography())
     app = Dash(
         __name__,
         title="12345 接诉即办 运行监测",

@@ -38,19 +38,34 @@
    after that the viewer's own zoom is kept (uirevision). */
 (function () {
   "use strict";
-  var BOUNDS = [[115.42, 39.44], [117.51, 41.06]];
+  var BEIJING = [[115.42, 39.44], [117.51, 41.06]];
   var fitted = new WeakSet();
 
+  /* data-fit-bounds holds [minx, miny, maxx, maxy] (a district); data-fit-beijing the whole city. */
+  function boundsOf(panel) {
+    var raw = panel.getAttribute("data-fit-bounds");
+    if (!raw) return BEIJING;
+    var b = JSON.parse(raw);
+    return [[b[0], b[1]], [b[2], b[3]]];
+  }
+
   function fit() {
-    document.querySelectorAll("[data-fit-beijing] .js-plotly-plot").forEach(function (gd) {
-      var sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-      if (fitted.has(gd) || !sub || !sub.map || !sub.map.loaded()) return;
-      var camera = sub.map.cameraForBounds(BOUNDS, { padding: 12 });
+    document.querySelectorAll("[data-fit-beijing], [data-fit-bounds]").forEach(function (panel) {
+      var gd = panel.querySelector(".js-plotly-plot");
+      var sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+      if (!gd || fitted.has(gd) || !sub || !sub.map || !sub.map.loaded()) return;
+      var camera = sub.map.cameraForBounds(boundsOf(panel), { padding: 16 });
       if (!camera) return;
       fitted.add(gd);
       // Move the maplibre camera directly: a plotly relayout re-diffs the map style, which fails
       // on our source-less offline style; plotly picks the new view up from maplibre's events.
       sub.map.jumpTo(camera);
+      var view = { center: { lon: camera.center.lng, lat: camera.center.lat }, zoom: camera.zoom };
+      [gd.layout, gd._fullLayout].forEach(function (layout) {
+        layout.map = layout.map || {};
+        layout.map.center = view.center;
+        layout.map.zoom = view.zoom;
+      });
     });
   }
   setInterval(fit, 400);

@@ -1,9 +1,131 @@
-"""Placeholder until the page lands."""
+"""Callbacks of the district and township pages: rebuild the body from each new snapshot."""
 
 from __future__ import annotations
 
-from dash import Dash
+import json
+from typing import Any
+
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
+
+from callbacks.map_page import camera_for
+from callbacks.overview import map_values
+from callbacks.router import PAGE_BUILDERS
+from dashboard.export import render
+from layouts import ids, unit
+from layouts.i18n import t
+from layouts.maps import map_figure
+from layouts.routes import View, parse_view
+
+UNIT_GRAPH = "unit-map"
+
+
+def unit_names(snapshot: dict[str, Any] | None, context, level: str, code: str) -> tuple[str, tuple[str, str] | None]:
+    """Display name of the unit and, for a township, its district (code, name); KeyError if unknown."""
+    spec = context.map_spec(level)
+    name = spec["names"][code]
+    if level == "district":
+        return name, None
+    district = context.map_spec("township")["parents"][code]
+    return name, (district, context.map_spec("district")["names"][district])
+
+
+def district_map(view: View, context, snapshot: dict[str, Any] | None, code: str) -> html.Section:
+    """The district's townships coloured by today's orders, zoomed to the district; taps open a township."""
+    full = context.map_spec("township")
+    spec = {**full, "codes": [], "labels": []}
+    for town, label in zip(full["codes"], full["labels"], strict=True):
+        if full["parents"][town] == code:
+            spec["codes"].append(town)
+            spec["labels"].append(label)
+    spec["outline_codes"] = [code]
+    center, zoom = camera_for(context.district_bounds[code])
+    z = map_values(snapshot or {}, "township", "orders_today", spec["codes"])
+    figure = map_figure(spec, z, "orders_today", view.theme, center=center, zoom=zoom, tile_url=context.tile_url,
+                        title=t("orders_today", view.lang))  # fmt: skip
+    figure.update_layout(uirevision=f"district-{code}")
+    return html.Section(
+        [dcc.Graph(id=UNIT_GRAPH, figure=figure, config={"displayModeBar": False}, className="map-graph unit-map"),
+         dcc.Store(id=ids.UNIT_MAP_VALUES)],
+        className="panel panel-map unit-map-panel",
+        **{"data-fit-bounds": json.dumps(context.district_bounds[code])},
+    )  # fmt: skip
+
+
+def build(view: View, context) -> Any:
+    level, code = view.page, view.arg
+    snapshot = context.snapshot()
+    try:
+        name, parent = unit_names(snapshot, context, level, code)
+    except KeyError:
+        return html.Div(t("unknown_unit", view.lang), className="panel not-found")
+    graph = district_map(view, context, snapshot, code) if level == "district" else None
+    return unit.page(level, code, name, parent, snapshot, view.lang, view.theme, graph)
+
+
+def district_export(snapshot: dict[str, Any], code: str) -> dict[str, Any]:
+    """This month's township ranking limited to one district: the sheet for its monthly meeting."""
+    payload = dict(snapshot["rankings"]["month_township"])
+    payload["rows"] = [r for r in payload["rows"] if r["district_code"] == code]
+    return payload
 
 
 def register(app: Dash, context) -> None:
-    return None
+    PAGE_BUILDERS["district"] = PAGE_BUILDERS["township"] = build
+
+    @app.callback(
+        Output(ids.UNIT_KPIS, "children"),
+        Output(ids.UNIT_BODY, "children"),
+        Input(ids.SNAPSHOT, "data"),
+        State(ids.URL, "pathname"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def refresh(stub, pathname, search):
+        snapshot = context.snapshot()
+        view = parse_view(pathname, search)
+        if not stub or not snapshot or view.page not in ("district", "township"):
+            return no_update, no_update
+        return (unit.kpis(snapshot, view.page, view.arg, view.lang),
+                unit.body(snapshot, view.page, view.arg, view.lang, view.theme))  # fmt: skip
+
+    @app.callback(
+        Output(ids.UNIT_TABLE, "children"),
+        Output(ids.UNIT_MAP_VALUES, "data"),
+        Input(ids.SNAPSHOT, "data"),
+        Input(ids.UNIT_TABLE, "id"),
+        State(ids.URL, "pathname"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def refresh_district(stub, _table, pathname, search):
+        snapshot = context.snapshot()
+        view = parse_view(pathname, search)
+        if not stub or not snapshot or view.page != "district":
+            return no_update, no_update
+        codes = [
+            c for c in context.map_spec("township")["codes"] if context.map_spec("township")["parents"][c] == view.arg
+        ]
+        return unit.township_links(snapshot, view.arg, view.lang), map_values(
+            snapshot, "township", "orders_today", codes
+        )
+
+    @app.callback(
+        Output(ids.UNIT_EXPORT, "data"),
+        Input(ids.UNIT_EXPORT_BUTTON, "n_clicks"),
+        State(ids.URL, "pathname"),
+        prevent_initial_call=True,
+    )
+    def export(n_clicks, pathname):
+        snapshot = context.snapshot()
+        view = parse_view(pathname, "")
+        if not n_clicks or not snapshot:
+            return no_update
+        payload = district_export(snapshot, view.arg)
+        return dcc.send_bytes(render(payload, "xlsx"), f"district-{view.arg}-{payload['date']}.xlsx")
+
+    app.clientside_callback(
+        ClientsideFunction("hotline", "mapValues"),
+        Output(ids.UNIT_MAP_VALUES, "id"),
+        Input(ids.UNIT_MAP_VALUES, "data"),
+        State(UNIT_GRAPH, "id"),
+    )

@@ -201,21 +201,27 @@ def _history(engine: Engine, rules: Rules, today_day) -> dict[str, Any]:
             for level in ("township", "district")}  # fmt: skip
 
 
-def _add_period_measures(layers: dict, periods: dict, rankings: dict, names: Names) -> None:
-    """Join window totals, the baseline ratio and the month composite onto the live map values."""
+def _add_period_measures(layers: dict, periods: dict, rankings: dict, names: Names, last_24h: pd.Series) -> None:
+    """Join window totals, the baseline ratio and the month composite onto the live map values.
+
+    `vs_baseline` compares the last 24 hours with the unit's own mean day over the previous 28 days,
+    so it means the same at 09:00 as at 23:00 (today-so-far would look quiet every morning).
+    """
     district_of = names.townships["district_code"]
     windows = periods["windows"]
     for code, values in layers["township"].items():
         for name, table in windows.items():
             values[f"orders_{name}"] = int(sum(table.get(code, {}).values()))
         base = periods["baseline"].get(code, 0.0)
-        values["vs_baseline"] = round(values["orders_today"] / base, 3) if base else None
+        values["orders_24h"] = int(last_24h.get(code, 0))
+        values["vs_baseline"] = round(values["orders_24h"] / base, 3) if base else None
     for code, values in layers["district"].items():
         towns = [c for c in district_of.index if district_of[c] == code]
         for name in windows:
             values[f"orders_{name}"] = sum(layers["township"][t][f"orders_{name}"] for t in towns)
         base = sum(periods["baseline"].get(t, 0.0) for t in towns)
-        values["vs_baseline"] = round(values["orders_today"] / base, 3) if base else None
+        values["orders_24h"] = sum(layers["township"][t]["orders_24h"] for t in towns)
+        values["vs_baseline"] = round(values["orders_24h"] / base, 3) if base else None
     for level in ("township", "district"):
         for row in rankings[f"month_{level}"]["rows"]:
             if row["code"] in layers[level]:
@@ -239,6 +245,7 @@ def build_snapshot(
     day_start = local_day_start(now, tz)
     today = received_by_township(engine, day_start, now + timedelta(seconds=1))
     last_week = received_by_township(engine, day_start - timedelta(days=7), now - timedelta(days=7))
+    last_24h = received_by_township(engine, now - timedelta(hours=24), now + timedelta(seconds=1))
     frame = (
         next_due(open_cases.frame, now, rules)
         if not open_cases.frame.empty
@@ -247,7 +254,7 @@ def build_snapshot(
     periods = slow.get("periods", lambda: _period_parts(engine, rules, today_day, names))
     rankings = slow.get("rankings", lambda: _rankings(engine, rules, today_day))
     layers = live_map_values(today, frame, names)
-    _add_period_measures(layers, periods, rankings, names)
+    _add_period_measures(layers, periods, rankings, names, last_24h)
     overdue = int((frame["state"] == "overdue").sum())
     due_2h = int(((frame["state"] != "overdue") & (frame["due_at"] - pd.Timestamp(now) < timedelta(hours=2))).sum())
     return {

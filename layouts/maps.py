@@ -43,6 +43,7 @@ def map_figure(
     zoom: float | None = None,
     hotspots: list[dict[str, Any]] | None = None,
     tile_url: str | None = None,
+    title: str = "",
 ) -> go.Figure:
     """Choropleth of one measure per unit, district outlines on top, optional hotspot rings."""
     line = "rgba(255,255,255,0.28)" if theme == "dark" else "rgba(20,32,51,0.25)"
@@ -64,6 +65,11 @@ def map_figure(
                 "len": 0.55,
                 "x": 0.99,
                 "outlinewidth": 0,
+                "title": {
+                    "text": title,
+                    "side": "right",
+                    "font": {"color": "#93a4bd" if theme == "dark" else "#56657c"},
+                },
                 "tickfont": {"color": "#93a4bd" if theme == "dark" else "#56657c"},
             },
             hovertemplate="%{customdata}<br>%{z:,.4~g}<extra></extra>",
@@ -85,7 +91,7 @@ def map_figure(
         )
     )
     if hotspots:
-        fig.add_trace(hotspot_trace(hotspots))
+        fig.add_traces(hotspot_traces(hotspots))
     fig.update_layout(
         map={"style": tile_style(tile_url), "center": center or BEIJING_CENTER, "zoom": zoom or BEIJING_ZOOM},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
@@ -96,18 +102,26 @@ def map_figure(
     return fig
 
 
-def hotspot_trace(hotspots: list[dict[str, Any]]) -> go.Scattermap:
-    """Rings at hotspots: a ring (not a fill) so the area's colour stays readable underneath."""
-    return go.Scattermap(
-        lat=[h["lat"] for h in hotspots],
-        lon=[h["lon"] for h in hotspots],
+def hotspot_traces(hotspots: list[dict[str, Any]]) -> list[go.Scattermap]:
+    """A halo under an orange dot: readable on any fill colour, paired with the list's text reasons."""
+    lat = [h["lat"] for h in hotspots]
+    lon = [h["lon"] for h in hotspots]
+    sizes = [min(30, 12 + 2 * h.get("count", 1) ** 0.5) for h in hotspots]
+    halo = go.Scattermap(
+        lat=lat,
+        lon=lon,
         mode="markers",
-        marker={
-            "size": [min(34, 14 + 2 * h.get("count", 1) ** 0.5) for h in hotspots],
-            "color": STATE_COLOURS["critical"],
-            "opacity": 0.85,
-        },
+        hoverinfo="skip",
+        name="halo",
+        marker={"size": [s + 7 for s in sizes], "color": "rgba(255,255,255,0.9)"},
+    )
+    dots = go.Scattermap(
+        lat=lat,
+        lon=lon,
+        mode="markers",
+        name="hotspots",
+        marker={"size": sizes, "color": STATE_COLOURS["critical"]},
         customdata=[h["reason"] for h in hotspots],
         hovertemplate="%{customdata}<extra></extra>",
-        name="hotspots",
     )
+    return [halo, dots]  # fmt: skip

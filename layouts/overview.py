@@ -184,7 +184,14 @@ def page(view: View, spec: dict[str, Any], tile_url: str | None, approximate: bo
             html.H2(t("map_title", lang), className="panel-title"),
             dcc.Graph(
                 id=ids.MAP,
-                figure=map_figure(spec, [0] * len(spec["codes"]), "orders_today", view.theme, tile_url=tile_url),
+                figure=map_figure(
+                    spec,
+                    [0] * len(spec["codes"]),
+                    "orders_today",
+                    view.theme,
+                    tile_url=tile_url,
+                    title=t("orders_today", lang),
+                ),
                 config={"displayModeBar": False, "scrollZoom": not view.kiosk, "staticPlot": False},
                 className="map-graph",
                 responsive=True,
@@ -196,14 +203,12 @@ def page(view: View, spec: dict[str, Any], tile_url: str | None, approximate: bo
         **{"data-fit-beijing": "1"},
     )
     side = [
-            _panel(
-                t("countdowns", lang),
-                html.Div(countdown_rows(None, lang), id=ids.COUNTDOWNS, className="countdown-list"),
-                "panel-countdowns",
-            ),
-            _panel(
-                t("top10", lang), html.Div(top10_rows(None, lang), id=ids.TOP10, className="bar-list"), "panel-top10"
-            ),
+        _panel(
+            t("countdowns", lang),
+            html.Div(countdown_rows(None, lang), id=ids.COUNTDOWNS, className="countdown-list"),
+            "panel-countdowns",
+        ),
+        _panel(t("top10", lang), html.Div(top10_rows(None, lang), id=ids.TOP10, className="bar-list"), "panel-top10"),
     ]
     children = [
         html.Div(kpi_tiles(None, lang), id=ids.KPIS, className="kpi-row"),

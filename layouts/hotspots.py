@@ -1,0 +1,63 @@
+"""Hotspot cards: what was flagged and why, in the viewer's language (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from layouts.i18n import t
+from layouts.shell import link
+
+
+def reason_text(hotspot: dict[str, Any], lang: str) -> str:
+    """The detector's evidence (count, baseline, factor) as a sentence a duty officer can repeat."""
+    if hotspot["kind"] == "burst":
+        if lang == "en":
+            return (f"{hotspot['count']} orders in 24 h vs {hotspot['expected']:.1f} expected "
+                    f"({hotspot['factor']:.1f}x its own 28-day baseline)")  # fmt: skip
+        return f"24小时 {hotspot['count']} 单,基线预期 {hotspot['expected']:.1f} 单,为平时的 {hotspot['factor']:.1f} 倍"
+    radius = int(hotspot.get("radius_m", 0))
+    if lang == "en":
+        return f"{hotspot['count']} orders within {radius} m in 24 h"
+    return f"24小时内 {radius} 米范围聚集 {hotspot['count']} 单"
+
+
+def hotspot_cards(hotspots: list[dict[str, Any]], names: dict[str, dict[str, str]], lang: str,
+                  limit: int = 12) -> list[html.A]:  # fmt: skip
+    """One card per hotspot, strongest evidence first, each opening its township."""
+    if not hotspots:
+        return [html.Div(t("no_hotspots", lang), className="empty-note")]
+    ordered = sorted(hotspots, key=lambda h: (-(h.get("factor") or 0), -h["count"]))
+    cards = []
+    for h in ordered[:limit]:
+        town = names.get("township", {}).get(h["township_code"], h["township_code"])
+        district = names.get("district", {}).get(h["district_code"], "")
+        cards.append(
+            html.A(
+                [
+                    html.Div(
+                        [
+                            html.Span(t(h["kind"], lang), className=f"hs-kind hs-{h['kind']}"),
+                            html.Span(f"{district} {town}", className="hs-place"),
+                            html.Span(h["category"], className="hs-category"),
+                        ],
+                        className="hs-head",
+                    ),
+                    html.Div(reason_text(h, lang), className="hs-reason"),
+                ],
+                href=link(f"/township/{h['township_code']}", lang),
+                className="hotspot-card",
+            )
+        )
+    return cards
+
+
+def hotspot_points(hotspots: list[dict[str, Any]], points: dict[str, tuple[float, float]], lang: str) -> list[dict]:
+    """Marker positions: a cluster's own centre, a burst at its township's representative point."""
+    out = []
+    for h in hotspots:
+        lon, lat = (h["lon"], h["lat"]) if "lon" in h else points.get(h["township_code"], (None, None))
+        if lon is not None:
+            out.append({"lon": lon, "lat": lat, "count": h["count"], "reason": reason_text(h, lang)})
+    return out

@@ -1,0 +1,108 @@
+"""The hotspot map page: layer, measure, category and window controls, the map, hotspot cards (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+from layouts import ids
+from layouts.hotspots import hotspot_cards
+from layouts.i18n import t
+from layouts.routes import View, query_value
+
+LAYERS = ("township", "district")
+MEASURES = ("orders", "vs_baseline", "overdue", "composite")
+WINDOWS = ("today", "7d", "30d", "month")
+
+
+def map_options(view: View) -> dict[str, str]:
+    """The map's controls from the URL, each falling back to a safe default."""
+    return {
+        "layer": query_value(view, "layer", LAYERS, "township"),
+        "measure": query_value(view, "measure", MEASURES, "orders"),
+        "window": query_value(view, "window", WINDOWS, "today"),
+        "category": view.query.get("category", ""),
+        "focus": view.query.get("focus", ""),
+    }
+
+
+def _segmented(component_id: str, prefix: str, values: tuple[str, ...], value: str, lang: str) -> dcc.RadioItems:
+    return dcc.RadioItems(
+        id=component_id,
+        options=[{"label": t(f"{prefix}_{v}", lang), "value": v} for v in values],
+        value=value,
+        className="segmented",
+        inputClassName="segmented-input",
+        labelClassName="segmented-label",
+    )
+
+
+def controls(view: View, options: dict[str, str], categories: list[str]) -> html.Div:
+    lang = view.lang
+    return html.Div(
+        [
+            html.Div([html.Span(t("layer", lang), className="control-label"),
+                      _segmented(ids.MAP_LAYER, "layer", LAYERS, options["layer"], lang)], className="control"),
+            html.Div([html.Span(t("measure", lang), className="control-label"),
+                      _segmented(ids.MAP_MEASURE, "measure", MEASURES, options["measure"], lang)],
+                     className="control"),
+            html.Div([html.Span(t("window", lang), className="control-label"),
+                      _segmented(ids.MAP_WINDOW, "window", WINDOWS, options["window"], lang)], className="control"),
+            html.Div(
+                [
+                    html.Span(t("category", lang), className="control-label"),
+                    dcc.Dropdown(
+                        id=ids.MAP_CATEGORY,
+                        options=[{"label": t("all_categories", lang), "value": ""}]
+                        + [{"label": c, "value": c} for c in categories],
+                        value=options["category"],
+                        clearable=False,
+                        searchable=False,
+                        className="dropdown",
+                    ),
+                ],
+                className="control control-category",
+            ),
+        ],
+        className="controls" + (" hidden" if view.kiosk else ""),
+    )  # fmt: skip
+
+
+def page(view: View, options: dict[str, str], categories: list[str], figure, snapshot: dict[str, Any] | None,
+         approximate: bool, focus_bounds: str | None = None) -> html.Div:  # fmt: skip
+    lang = view.lang
+    names = (snapshot or {}).get("names", {})
+    return html.Div(
+        [
+            controls(view, options, categories),
+            html.Div(
+                [
+                    html.Section(
+                        [
+                            dcc.Graph(id=ids.MAP_PAGE_GRAPH, figure=figure, className="map-graph",
+                                      config={"displayModeBar": False, "scrollZoom": True}, responsive=True),
+                            dcc.Store(id=ids.MAP_PAGE_VALUES),
+                            dcc.Store(id=ids.MAP_FOCUS, data=options["focus"] or None),
+                            html.Div(
+                                [t("drill_hint", lang), " · " + t("approximate_note", lang) if approximate else ""],
+                                className="map-note",
+                            ),
+                        ],
+                        className="panel panel-map panel-map-page",
+                        **({"data-fit-bounds": focus_bounds} if focus_bounds else {"data-fit-beijing": "1"}),
+                    ),
+                    html.Section(
+                        [
+                            html.H2(t("hotspots", lang), className="panel-title"),
+                            html.Div(hotspot_cards((snapshot or {}).get("hotspots", []), names, lang),
+                                     id=ids.HOTSPOT_LIST, className="hotspot-list"),
+                        ],
+                        className="panel panel-hotspots",
+                    ),
+                ],
+                className="map-page-row",
+            ),
+        ],
+        className="map-page",
+    )  # fmt: skip

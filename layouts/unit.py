@@ -1,0 +1,323 @@
+"""District and township pages: the manager's view of their own area (pure views).
+
+Everything comes from the snapshot: month rates and rank from the rankings, live counts from the
+map values, trend and categories from the rollup-backed parts, open orders from the SLA table.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from layouts import ids
+from layouts.hotspots import hotspot_cards
+from layouts.i18n import URGENCY, fmt_count, fmt_countdown, fmt_delta, fmt_rate, fmt_score, t
+from layouts.shell import link
+
+DUE_SOON_ROWS = 12
+REPEAT_ROWS = 10
+
+
+def unit_row(snapshot: dict[str, Any], level: str, code: str) -> dict[str, Any] | None:
+    """This month's ranking row of a district or township (None when unknown)."""
+    rows = snapshot.get("rankings", {}).get(f"month_{level}", {}).get("rows", [])
+    return next((r for r in rows if r["code"] == code), None)
+
+
+def in_unit(level: str, code: str, district_code: str, township_code: str | None = None) -> bool:
+    return district_code == code if level == "district" else township_code == code
+
+
+def due_soon(snapshot: dict[str, Any], level: str, code: str, limit: int = DUE_SOON_ROWS) -> list[dict[str, Any]]:
+    """The unit's open orders nearest their deadline (overdue first), from the columnar SLA table."""
+    table = snapshot.get("open_cases") or {}
+    key = "district_code" if level == "district" else "township_code"
+    picked = [i for i, value in enumerate(table.get(key, [])) if value == code]
+    picked.sort(key=lambda i: table["due_at"][i])
+    names = snapshot.get("names", {})
+    out = []
+    for i in picked[:limit]:
+        town = table["township_code"][i]
+        out.append(
+            {
+                "case_id": table["case_id"][i],
+                "township_name": names.get("township", {}).get(town, town),
+                "category": table["subcategory"][i] or table["category"][i],
+                "urgency": table["urgency"][i],
+                "due_kind": table["due_kind"][i],
+                "state": table["state"][i],
+                "due_ms": table["due_at"][i],
+            }
+        )
+    return out
+
+
+def mask_caller(caller_hash: str | None, lang: str) -> str:
+    """Never the number: a short, stable tag of the keyed hash, enough to tell callers apart."""
+    return f"{t('caller', lang)} #{caller_hash[:6].upper()}" if caller_hash else t("caller", lang)
+
+
+def repeat_rows(snapshot: dict[str, Any], level: str, code: str) -> list[dict[str, Any]]:
+    key = "district_code" if level == "district" else "township_code"
+    rows = [r for r in snapshot.get("repeat_callers", []) if r.get(key) == code]
+    return sorted(rows, key=lambda r: -r["orders"])[:REPEAT_ROWS]
+
+
+def category_counts(snapshot: dict[str, Any], level: str, code: str, window: str = "30d") -> list[tuple[str, int]]:
+    per_town = snapshot.get("category_orders", {}).get(window, {})
+    parent = snapshot.get("names", {}).get("township_district", {})
+    totals: dict[str, int] = {}
+    for town, cats in per_town.items():
+        if (level == "district" and parent.get(town) == code) or (level == "township" and town == code):
+            for cat, n in cats.items():
+                totals[cat] = totals.get(cat, 0) + n
+    return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def trend_figure(snapshot: dict[str, Any], level: str, code: str, theme: str) -> go.Figure:
+    trend = snapshot.get("trend", {})
+    values = trend.get(level, {}).get(code, [])
+    colour = "#4cc3ff" if theme == "dark" else "#1769aa"
+    fig = go.Figure(
+        go.Scatter(
+            x=trend.get("days", []),
+            y=values,
+            mode="lines+markers",
+            line={"color": colour, "width": 3},
+            marker={"size": 5},
+            hovertemplate="%{x}: %{y:,}<extra></extra>",
+        )
+    )
+    return _style(fig, theme)
+
+
+def category_figure(counts: list[tuple[str, int]], theme: str) -> go.Figure:
+    top = counts[:8][::-1]
+    colour = "#4cc3ff" if theme == "dark" else "#1769aa"
+    fig = go.Figure(
+        go.Bar(
+            x=[n for _, n in top],
+            y=[c for c, _ in top],
+            orientation="h",
+            marker_color=colour,
+            text=[f"{n:,}" for _, n in top],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    return _style(fig, theme)
+
+
+def _style(fig: go.Figure, theme: str) -> go.Figure:
+    text = "#e9eef6" if theme == "dark" else "#142033"
+    grid = "rgba(147,164,189,0.2)"
+    fig.update_layout(
+        margin={"l": 8, "r": 40, "t": 8, "b": 8},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif", "color": text, "size": 15},
+        xaxis={"gridcolor": grid, "zeroline": False},
+        yaxis={"gridcolor": grid, "zeroline": False, "automargin": True},
+        showlegend=False,
+        uirevision="unit",
+    )
+    return fig
+
+
+def _kpi(label: str, value: str, note: str = "", direction: str = "flat") -> html.Div:
+    return html.Div(
+        [
+            html.Div(label, className="kpi-label"),
+            html.Div(value, className="kpi-value"),
+            html.Div(note, className=f"kpi-note delta-{direction}"),
+        ],
+        className="kpi-tile",
+    )
+
+
+def kpis(snapshot: dict[str, Any], level: str, code: str, lang: str) -> list[html.Div]:
+    live = snapshot.get("map", {}).get(level, {}).get(code, {})
+    row = unit_row(snapshot, level, code) or {}
+    total = sum(1 for r in snapshot.get("rankings", {}).get(f"month_{level}", {}).get("rows", []) if r.get("rank"))
+    rank = row.get("rank")
+    change_text, change_dir = fmt_delta(row.get("rank_change"), 0)
+    rank_value = f"{rank} / {total}" if rank else t("insufficient", lang)
+    score_text, score_dir = fmt_delta(row.get("composite_change"), 1)
+    return [
+        _kpi(t("orders_today", lang), fmt_count(live.get("orders_today"), lang)),
+        _kpi(t("open", lang), fmt_count(live.get("open"), lang)),
+        _kpi(t("overdue", lang), fmt_count(live.get("overdue"), lang)),
+        _kpi(t("month_rank", lang), rank_value, f"{t('rank_change', lang)} {change_text}", change_dir),
+        _kpi(t("response_rate", lang), fmt_rate(row.get("response_rate"))),
+        _kpi(t("resolution_rate", lang), fmt_rate(row.get("resolution_rate"))),
+        _kpi(t("satisfaction_rate", lang), fmt_rate(row.get("satisfaction_rate"))),
+        _kpi(
+            t("composite", lang), fmt_score(row.get("composite")), f"{t('rank_change', lang)} {score_text}", score_dir
+        ),
+    ]
+
+
+def class_chips(row: dict[str, Any] | None, lang: str) -> list[html.Span]:
+    return [html.Span(t(c, lang), className=f"chip chip-{c}") for c in (row or {}).get("classes", [])]
+
+
+def due_soon_rows(items: list[dict[str, Any]], now_iso: str, lang: str) -> list[html.Div]:
+    if not items:
+        return [html.Div(t("no_open", lang), className="empty-note")]
+    now = datetime.fromisoformat(now_iso).timestamp() * 1000
+    rows = []
+    for r in items:
+        due_iso = datetime.fromtimestamp(r["due_ms"] / 1000, tz=UTC).isoformat()
+        rows.append(
+            html.Div(
+                [
+                    html.Span(
+                        URGENCY.get(r["urgency"], {}).get(lang, r["urgency"]),
+                        className=f"urgency-chip urgency-{r['urgency']}",
+                    ),
+                    html.Span(r["township_name"], className="cd-township"),
+                    html.Span(r["category"], className="cd-category"),
+                    html.Span(t(r["due_kind"], lang), className="cd-kind"),
+                    html.Span(
+                        fmt_countdown((r["due_ms"] - now) / 1000, lang),
+                        className="cd-clock",
+                        **{"data-due": due_iso, "data-lang": lang},
+                    ),
+                ],
+                className=f"countdown-row unit-row state-{r['state']}",
+                **{"data-case": r["case_id"]},
+            )
+        )
+    return rows
+
+
+def repeat_table(rows: list[dict[str, Any]], snapshot: dict[str, Any], lang: str) -> html.Div:
+    if not rows:
+        return html.Div(t("none", lang), className="empty-note")
+    names = snapshot.get("names", {}).get("township", {})
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Span(mask_caller(r.get("caller_hash"), lang)),
+                    html.Span(names.get(r["township_code"], r["township_code"])),
+                    html.Span(r["category"]),
+                    html.Span(f"{r['orders']} {t('times', lang)}", className="rp-count"),
+                ],
+                className="repeat-row",
+            )
+            for r in rows
+        ],
+        className="repeat-table",
+    )
+
+
+def township_links(snapshot: dict[str, Any], code: str, lang: str) -> html.Div:
+    """The district's townships with this month's composite and rank, each opening its page."""
+    rows = [
+        r for r in snapshot.get("rankings", {}).get("month_township", {}).get("rows", []) if r["district_code"] == code
+    ]
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
+    live = snapshot.get("map", {}).get("township", {})
+    header = html.Div(
+        [html.Span(t(k, lang)) for k in ("rank", "township", "composite", "resolution_rate", "overdue")]
+        + [html.Span()],
+        className="township-link township-link-head",
+    )
+    return html.Div(
+        [header]
+        + [
+            html.A(
+                [
+                    html.Span(str(r["rank"]) if r["rank"] else "—", className="tl-rank"),
+                    html.Span(r["name"], className="tl-name"),
+                    html.Span(fmt_score(r["composite"]), className="tl-score"),
+                    html.Span(fmt_rate(r["resolution_rate"]), className="tl-rate"),
+                    html.Span(fmt_count(live.get(r["code"], {}).get("overdue", 0), lang), className="tl-overdue"),
+                    html.Span(class_chips(r, lang), className="tl-chips"),
+                ],
+                href=link(f"/township/{r['code']}", lang),
+                className="township-link",
+            )
+            for r in rows
+        ],
+        className="township-links",
+    )
+
+
+def body(snapshot: dict[str, Any], level: str, code: str, lang: str, theme: str) -> list:
+    """The refreshable lower part of a unit page: trend, categories, due-soon orders, repeat callers, hotspots."""
+    hotspots = [h for h in snapshot.get("hotspots", []) if in_unit(level, code, h["district_code"], h["township_code"])]
+    categories = category_counts(snapshot, level, code)
+    due = due_soon_rows(due_soon(snapshot, level, code), snapshot["generated_at"], lang)
+    return [
+        html.Div(
+            [
+                _panel(t("trend_30d", lang), _graph(trend_figure(snapshot, level, code, theme))),
+                _panel(t("top_categories", lang), _graph(category_figure(categories, theme))),
+            ],
+            className="unit-row-2",
+        ),
+        html.Div(
+            [
+                _panel(t("due_soon", lang), html.Div(due, className="countdown-list")),
+                _panel(t("repeat_callers", lang), repeat_table(repeat_rows(snapshot, level, code), snapshot, lang)),
+                _panel(
+                    t("hotspots", lang),
+                    html.Div(hotspot_cards(hotspots, snapshot.get("names", {}), lang), className="hotspot-list"),
+                ),
+            ],
+            className="unit-row-3",
+        ),
+    ]
+
+
+def _graph(figure: go.Figure) -> dcc.Graph:
+    return dcc.Graph(figure=figure, config={"displayModeBar": False}, className="small-graph")
+
+
+def _panel(title: str, content) -> html.Section:
+    return html.Section([html.H2(title, className="panel-title"), content], className="panel")
+
+
+def page(level: str, code: str, name: str, parent: tuple[str, str] | None, snapshot: dict[str, Any] | None,
+         lang: str, theme: str, map_graph) -> html.Div:  # fmt: skip
+    """Head with breadcrumbs and classes; KPIs; map beside the township list; the refreshable body."""
+    row = unit_row(snapshot, level, code) if snapshot else None
+    crumbs = [html.A(t("whole_city", lang), href=link("/map", lang), className="crumb")]
+    if parent:
+        crumbs += [html.Span(" / "), html.A(parent[1], href=link(f"/district/{parent[0]}", lang), className="crumb")]
+    export = html.Button("Excel", id=ids.UNIT_EXPORT_BUTTON, className="button", n_clicks=0)
+    head = html.Div(
+        [
+            html.Div(crumbs, className="crumbs"),
+            html.H2([name, html.Span(t(f"{level}_page", lang), className="unit-kind")], className="unit-title"),
+            html.Div(class_chips(row, lang), className="unit-chips"),
+            export if level == "district" else None,
+            dcc.Download(id=ids.UNIT_EXPORT),
+        ],
+        className="unit-head",
+    )
+    waiting = [html.Div(t("waiting", lang), className="empty-note")]
+    tiles = kpis(snapshot, level, code, lang) if snapshot else waiting
+    middle = None
+    if level == "district":
+        towns = township_links(snapshot, code, lang) if snapshot else waiting
+        middle = html.Div(
+            [map_graph, _panel(t("townships_of", lang), html.Div(towns, id=ids.UNIT_TABLE, className="unit-towns"))],
+            className="unit-row-map",
+        )
+    return html.Div(
+        [
+            head,
+            html.Div(tiles, id=ids.UNIT_KPIS, className="kpi-row unit-kpis"),
+            middle,
+            html.Div(body(snapshot, level, code, lang, theme) if snapshot else waiting, id=ids.UNIT_BODY,
+                     className="unit-body"),
+        ],
+        className=f"unit-page unit-{level}",
+    )  # fmt: skip
