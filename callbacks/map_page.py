@@ -7,7 +7,7 @@ import math
 from typing import Any
 from urllib.parse import urlencode
 
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks.router import PAGE_BUILDERS
 from layouts import ids, map_page
@@ -72,8 +72,8 @@ def build(view: View, context) -> Any:
 
 def search_for(view: View, **changes: str | None) -> str:
     """The query string with some controls changed; empty values are dropped to keep URLs short."""
-    query = {**view.query, **changes}
-    return "?" + urlencode({k: v for k, v in query.items() if v})
+    query = {k: v for k, v in {**view.query, **changes}.items() if v}
+    return "?" + urlencode(query) if query else ""
 
 
 def click_target(view: View, point: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -88,7 +88,21 @@ def click_target(view: View, point: dict[str, Any]) -> tuple[str | None, str | N
     if options["focus"] == code:
         return f"/district/{code}", search_for(view, layer=None, measure=None, window=None, category=None,
                                                focus=None)  # fmt: skip
-    return None, search_for(view, focus=code)
+    return None, search_for(view, focus=code) or None
+
+
+def controls_search(view: View, layer: str, measure: str, window: str, category: str | None) -> str | None:
+    """The new query string after a control changed; None when the controls match the URL already.
+
+    Dash also fires this when the page's controls are first rendered: matching values are a no-op,
+    so arriving on a bookmarked URL never rewrites it. A new layer drops the district focus.
+    """
+    current = map_page.map_options(view)
+    if (layer, measure, window, category or "") == (current["layer"], current["measure"], current["window"],
+                                                      current["category"]):  # fmt: skip
+        return None
+    focus = None if layer != current["layer"] else view.query.get("focus")
+    return search_for(view, layer=layer, measure=measure, window=window, category=category or None, focus=focus)
 
 
 def register(app: Dash, context) -> None:
@@ -106,9 +120,7 @@ def register(app: Dash, context) -> None:
     )
     def controls_to_url(layer, measure, window, category, pathname, search):
         view = parse_view(pathname, search)
-        new = search_for(view, layer=layer, measure=measure, window=window, category=category or None,
-                         focus=None if ctx.triggered_id == ids.MAP_LAYER else view.query.get("focus"))  # fmt: skip
-        return no_update if new == (search or "?") else new
+        return controls_search(view, layer, measure, window, category) or no_update
 
     @app.callback(
         Output(ids.URL, "pathname", allow_duplicate=True),
@@ -123,7 +135,7 @@ def register(app: Dash, context) -> None:
         if not points:
             return no_update, no_update
         path, new_search = click_target(parse_view(pathname, search), points[0])
-        return path or no_update, new_search or no_update
+        return path or no_update, no_update if new_search is None else new_search
 
     @app.callback(
         Output(ids.MAP_PAGE_VALUES, "data"),

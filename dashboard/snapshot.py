@@ -32,6 +32,7 @@ from dashboard.sla import countdown_state
 
 COUNTDOWN_ROWS = 50
 REPEAT_ROWS = 300
+BULK_CHANGE = 1000  # changed cases in one tick that make the slow lane recompute at once
 HISTORY_MONTHS = 6
 # How often each slow part is recomputed (seconds). Rankings move only when callbacks arrive.
 SLOW_SECONDS = {"periods": 30, "rankings": 60, "hotspots": 60, "history": 600, "repeat": 300}
@@ -77,6 +78,11 @@ class SlowLane:
         if self.day != day:
             self.parts.clear()
             self.day = day
+
+    def bulk_change(self, changed: int) -> None:
+        """A bulk load (seed, import, sync catch-up) makes the slow parts stale at once."""
+        if changed >= BULK_CHANGE:
+            self.parts.clear()
 
 
 def _iso(value: Any) -> str | None:
@@ -242,6 +248,7 @@ def build_snapshot(
     slow = slow if slow is not None else SlowLane()
     today_day = assessment_day(now, rules, tz)
     slow.new_day(today_day.isoformat())
+    slow.bulk_change(open_cases.changed_last_tick)
     day_start = local_day_start(now, tz)
     today = received_by_township(engine, day_start, now + timedelta(seconds=1))
     last_week = received_by_township(engine, day_start - timedelta(days=7), now - timedelta(days=7))

@@ -9,8 +9,9 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from layouts import ids
+from layouts.countdowns import countdown_row
 from layouts.formatting import rate_delta_points
-from layouts.i18n import URGENCY, fmt_count, fmt_countdown, fmt_delta, fmt_rate, fmt_score, t
+from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
 from layouts.maps import map_figure
 from layouts.routes import View
 from layouts.shell import link
@@ -65,29 +66,15 @@ def countdown_rows(snapshot: dict[str, Any] | None, lang: str, limit: int = 10) 
     if not rows:
         return [html.Div(t("no_open", lang), className="empty-note")]
     now = datetime.fromisoformat(snapshot["generated_at"])
-    out = []
-    for row in rows:
-        left = (datetime.fromisoformat(row["due_at"]) - now).total_seconds()
-        urgency = URGENCY.get(row["urgency"], {}).get(lang, row["urgency"])
-        out.append(
-            html.Div(
-                [
-                    html.Span(urgency, className=f"urgency-chip urgency-{row['urgency']}"),
-                    html.Span(row.get("district_name") or "", className="cd-district"),
-                    html.Span(row.get("township_name") or row["township_code"], className="cd-township"),
-                    html.Span(row.get("subcategory") or row["category"], className="cd-category"),
-                    html.Span(t(row["due_kind"], lang), className="cd-kind"),
-                    html.Span(
-                        fmt_countdown(left, lang),
-                        className="cd-clock",
-                        **{"data-due": row["due_at"], "data-lang": lang},
-                    ),
-                ],
-                className=f"countdown-row state-{row['state']}",
-                **{"data-state": row["state"], "data-case": row["case_id"]},
-            )
+    return [
+        countdown_row(
+            {**row, "place": f"{row.get('district_name') or ''} {row.get('township_name') or row['township_code']}",
+             "category": row.get("subcategory") or row["category"]},
+            (datetime.fromisoformat(row["due_at"]) - now).total_seconds(),
+            lang,
         )
-    return out
+        for row in rows
+    ]  # fmt: skip
 
 
 def top10_rows(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:

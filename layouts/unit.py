@@ -13,8 +13,9 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from layouts import ids
+from layouts.countdowns import countdown_row
 from layouts.hotspots import hotspot_cards
-from layouts.i18n import URGENCY, fmt_count, fmt_countdown, fmt_delta, fmt_rate, fmt_score, t
+from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
 from layouts.shell import link
 
 DUE_SOON_ROWS = 12
@@ -91,6 +92,7 @@ def trend_figure(snapshot: dict[str, Any], level: str, code: str, theme: str) ->
             hovertemplate="%{x}: %{y:,}<extra></extra>",
         )
     )
+    fig.update_xaxes(tickformat="%m-%d")
     return _style(fig, theme)
 
 
@@ -168,31 +170,19 @@ def class_chips(row: dict[str, Any] | None, lang: str) -> list[html.Span]:
 def due_soon_rows(items: list[dict[str, Any]], now_iso: str, lang: str) -> list[html.Div]:
     if not items:
         return [html.Div(t("no_open", lang), className="empty-note")]
-    now = datetime.fromisoformat(now_iso).timestamp() * 1000
-    rows = []
-    for r in items:
-        due_iso = datetime.fromtimestamp(r["due_ms"] / 1000, tz=UTC).isoformat()
-        rows.append(
-            html.Div(
-                [
-                    html.Span(
-                        URGENCY.get(r["urgency"], {}).get(lang, r["urgency"]),
-                        className=f"urgency-chip urgency-{r['urgency']}",
-                    ),
-                    html.Span(r["township_name"], className="cd-township"),
-                    html.Span(r["category"], className="cd-category"),
-                    html.Span(t(r["due_kind"], lang), className="cd-kind"),
-                    html.Span(
-                        fmt_countdown((r["due_ms"] - now) / 1000, lang),
-                        className="cd-clock",
-                        **{"data-due": due_iso, "data-lang": lang},
-                    ),
-                ],
-                className=f"countdown-row unit-row state-{r['state']}",
-                **{"data-case": r["case_id"]},
-            )
+    now_ms = datetime.fromisoformat(now_iso).timestamp() * 1000
+    return [
+        countdown_row(
+            {
+                **r,
+                "place": r["township_name"],
+                "due_at": datetime.fromtimestamp(r["due_ms"] / 1000, tz=UTC).isoformat(),
+            },
+            (r["due_ms"] - now_ms) / 1000,
+            lang,
         )
-    return rows
+        for r in items
+    ]
 
 
 def repeat_table(rows: list[dict[str, Any]], snapshot: dict[str, Any], lang: str) -> html.Div:

@@ -107,9 +107,9 @@ class LiveServer:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_dir / 'live.db'}", "POLL_SECONDS": "2"}
         env.pop("REDIS_URL", None)
         self.runtime = Runtime.from_environment(env)
-        self.app = create_app(self.runtime, demo=False, poller=True)
         seed_database(self.runtime.engine, self.runtime.rules, days=days, per_day=per_day, seed=7,
                       caller_key=self.runtime.settings.caller_hash_key)  # fmt: skip
+        self.app = create_app(self.runtime, demo=False, poller=True)
         self.server = make_server("127.0.0.1", 0, self.app.server, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

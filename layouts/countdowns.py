@@ -1,0 +1,34 @@
+"""One countdown row, shared by the overview, the district and township pages (pure).
+
+The row carries its deadline in `data-due`; assets/ticker.js ticks the clock every second in the
+browser. The server renders the first value so a fresh row never shows an empty clock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from layouts.i18n import URGENCY, fmt_countdown, t
+
+
+def countdown_row(item: dict[str, Any], seconds_left: float, lang: str) -> html.Div:
+    """`item`: case_id, urgency, state, due_kind, due_at (ISO), place, category."""
+    urgency = URGENCY.get(item["urgency"], {}).get(lang, item["urgency"])
+    return html.Div(
+        [
+            html.Span(urgency, className=f"urgency-chip urgency-{item['urgency']}"),
+            html.Div(
+                [
+                    html.Span(item["place"], className="cd-place"),
+                    html.Span(f"{item['category']} · {t(item['due_kind'], lang)}", className="cd-what"),
+                ],
+                className="cd-main",
+            ),
+            html.Span(fmt_countdown(seconds_left, lang), className="cd-clock",
+                      **{"data-due": item["due_at"], "data-lang": lang}),
+        ],
+        className=f"countdown-row state-{item['state']}",
+        **{"data-state": item["state"], "data-case": item["case_id"]},
+    )  # fmt: skip
