@@ -7,6 +7,7 @@ The app factory wires the runtime (engine, rules, cache), the reference data, th
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import threading
@@ -14,11 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dash import Dash
+from sqlalchemy import func, select
 
 from callbacks import register_callbacks
 from dashboard.http_api import make_blueprint
 from dashboard.poller import start_in_thread
 from dashboard.runtime import Runtime
+from dashboard.schema import Township
+from dashboard.settings import REPO_ROOT
+from data_loader.reference import load_reference
 from layouts.shell import shell
 
 log = logging.getLogger("hotline")
@@ -71,8 +76,26 @@ def map_specs() -> dict[str, dict[str, Any]]:
     }  # fmt: skip
 
 
-def static_geography() -> tuple[bool, dict[str, list[float]], dict[str, tuple[float, float]]]:
-    """Whether township shapes are approximate, each district's bounding box, township points."""
+def apply_real_boundaries(runtime: Runtime) -> None:
+    """With HOTLINE_BOUNDARIES set, real township shapes replace the approximate cells on the map
+    and in the database's `approximate` flags; mismatches are logged by name, never ignored."""
+    from geo.assets import override
+    from geo.boundaries import load_township_shapes, to_geojson
+
+    path = runtime.settings.boundaries_path
+    if path is None:
+        return
+    shapes, report = load_township_shapes(path)
+    (log.info if report.ok else log.warning)("township boundaries: %s", report.summary())
+    load_reference(runtime.engine, exact_codes=report.matched)
+    out = REPO_ROOT / "data" / "boundaries" / "townships.geojson"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(to_geojson(shapes), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    override("townships", out)
+
+
+def static_geography(approximate: bool) -> tuple[bool, dict[str, list[float]], dict[str, tuple[float, float]]]:
+    """The approximate flag passed through, each district's bounding box, township points."""
     from shapely.geometry import shape
 
     from geo.reference import district_geojson, townships
@@ -80,7 +103,7 @@ def static_geography() -> tuple[bool, dict[str, list[float]], dict[str, tuple[fl
     towns = townships()
     bounds = {f["properties"]["code"]: list(shape(f["geometry"]).bounds) for f in district_geojson()["features"]}
     points = {code: (lon, lat) for code, lon, lat in zip(towns["code"], towns["lon"], towns["lat"], strict=True)}
-    return bool(towns["approximate"].any()), bounds, points
+    return approximate, bounds, points
 
 
 def start_demo(runtime: Runtime, stop: threading.Event) -> threading.Thread:
@@ -114,11 +137,12 @@ def start_demo(runtime: Runtime, stop: threading.Event) -> threading.Thread:
 
 def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: bool = True) -> Dash:
     """Build the Dash app. Tests pass their own runtime and switch the background work off."""
-    from data_loader.reference import load_reference
-
     runtime = runtime or Runtime.from_environment()
     load_reference(runtime.engine)
-    context = AppContext(runtime, map_specs(), *static_geography())
+    apply_real_boundaries(runtime)
+    with runtime.engine.connect() as conn:
+        approximate = bool(conn.scalar(select(func.count()).select_from(Township).where(Township.approximate)))
+    context = AppContext(runtime, map_specs(), *static_geography(approximate))
     app = Dash(
         __name__,
         title="12345 接诉即办 运行监测",

@@ -10,6 +10,14 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LAYERS = {"districts": "districts.geojson", "townships": "townships.geojson"}
+# Layers replaced at start-up by a real boundary file (HOTLINE_BOUNDARIES): layer -> generated file.
+_OVERRIDES: dict[str, Path] = {}
+
+
+def override(layer: str, path: Path) -> None:
+    """Serve `path` for `layer` from now on (the real township boundaries, simplified for the map)."""
+    asset_path(layer)  # validates the layer name
+    _OVERRIDES[layer] = path
 
 
 def data_file(name: str) -> Path:
@@ -19,6 +27,8 @@ def data_file(name: str) -> Path:
 
 def asset_path(layer: str) -> Path:
     """Path of the GeoJSON file for `layer` ('districts' or 'townships')."""
+    if layer in _OVERRIDES:
+        return _OVERRIDES[layer]
     try:
         return DATA_DIR / LAYERS[layer]
     except KeyError:
