@@ -106,33 +106,44 @@ def static_geography(approximate: bool) -> tuple[bool, dict[str, list[float]], d
     return approximate, bounds, points
 
 
-def start_demo(runtime: Runtime, stop: threading.Event) -> threading.Thread:
-    """Seed demo history on an empty database, then run the live simulator, in the background.
-
-    The server answers while the seed runs; screens say "waiting for data" until the first snapshot.
-    """
-    from sqlalchemy import func, select
-
+def seed_if_empty(runtime: Runtime) -> None:
+    """Seed 60 days of demo history into an empty database (about 400,000 orders)."""
     from dashboard.schema import Case
     from data_loader.seed import seed_database
+
+    with runtime.engine.connect() as conn:
+        if conn.scalar(select(func.count()).select_from(Case)):
+            return
+    log.info("empty database: seeding demo history (60 days)")
+    settings = runtime.settings
+    written = seed_database(runtime.engine, runtime.rules, tz=settings.tz_name, caller_key=settings.caller_hash_key)
+    log.info("demo history: %s orders", f"{written:,}")
+
+
+def start_background(runtime: Runtime, *, demo: bool, poller: bool) -> threading.Event:
+    """Seed (demo), then start the poller and the live simulator, in one background thread.
+
+    The server answers at once; screens say "waiting for data" until the first snapshot. The poller
+    starts only after the seed, so it never waits on the seed's write lock (SQLite) and its first
+    tick builds the rollups from the complete history.
+    """
     from data_loader.simulate import run_simulator
 
+    stop = threading.Event()
     settings = runtime.settings
 
     def work() -> None:
-        with runtime.engine.connect() as conn:
-            empty = not conn.scalar(select(func.count()).select_from(Case))
-        if empty:
-            log.info("empty database: seeding demo history (60 days)")
-            written = seed_database(runtime.engine, runtime.rules, tz=settings.tz_name,
-                                    caller_key=settings.caller_hash_key)  # fmt: skip
-            log.info("demo history: %s orders", f"{written:,}")
-        run_simulator(runtime.engine, runtime.rules, DEMO_RATE, stop, tick_seconds=settings.poll_seconds,
-                      tz=settings.tz_name, caller_key=settings.caller_hash_key)  # fmt: skip
+        if demo:
+            seed_if_empty(runtime)
+        if poller:
+            poller_stop = start_in_thread(runtime.make_poller())
+            threading.Thread(target=lambda: (stop.wait(), poller_stop.set()), daemon=True).start()
+        if demo:
+            run_simulator(runtime.engine, runtime.rules, DEMO_RATE, stop, tick_seconds=settings.poll_seconds,
+                          tz=settings.tz_name, caller_key=settings.caller_hash_key)  # fmt: skip
 
-    thread = threading.Thread(target=work, name="demo-simulator", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=work, name="background", daemon=True).start()
+    return stop
 
 
 def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: bool = True) -> Dash:
@@ -154,10 +165,7 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
     app.layout = shell(runtime.settings.poll_seconds)
     app.server.register_blueprint(make_blueprint(runtime))
     register_callbacks(app, context)
-    if demo:
-        start_demo(runtime, threading.Event())
-    if poller:
-        app.server.config["poller_stop"] = start_in_thread(runtime.make_poller())
+    app.server.config["poller_stop"] = start_background(runtime, demo=demo, poller=poller)
     return app
 
 
