@@ -1,9 +1,167 @@
-"""Placeholder until the page lands."""
+"""Callbacks of the SLA board: filters <-> URL, grid pages from a memoised frame, live tiles.
+
+The URL is the single source of truth for the filters: a control writes the query string, the
+router rebuilds the page from it (so a bookmark, a reload and the back button show the same board).
+"""
 
 from __future__ import annotations
 
-from dash import Dash
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+from dash import Dash, Input, Output, State, ctx, no_update
+
+from callbacks.router import PAGE_BUILDERS
+from layouts import ids, sla
+from layouts.routes import parse_view
+
+FILTER_IDS = {
+    ids.SLA_DISTRICT: "district",
+    ids.SLA_TOWNSHIP: "township",
+    ids.SLA_CATEGORY: "category",
+    ids.SLA_URGENCY: "urgency",
+    ids.SLA_STATE: "state",
+}
+
+
+def filters_search(query: dict[str, str], names: dict[str, Any], values: dict[str, str | None],
+                   trigger: str | None) -> str | None:  # fmt: skip
+    """The new query string after a filter changed, or None when the URL already says so (no loop)."""
+    current = sla.filters_from_query(query, names)
+    new = sla.changed_filters(current, values, trigger)
+    return None if new == current else sla.search_with(query, new)
+
+
+class Frames:
+    """Open-order frames memoised per snapshot version (and filters, and sort): viewers share them."""
+
+    def __init__(self, context) -> None:
+        self.context = context
+        self.base = lru_cache(maxsize=2)(self._base)
+        self.sorted = lru_cache(maxsize=32)(self._sorted)
+
+    def _base(self, version: int) -> pd.DataFrame:
+        return sla.open_frame(self.context.snapshot())
+
+    def _sorted(self, version: int, filters: sla.SlaFilters, sort: tuple) -> pd.DataFrame:
+        model = [{"colId": c, "sort": d} for c, d in sort]
+        return sla.sort_frame(sla.filter_frame(self.base(version), filters), model)
+
+    def current(self) -> tuple[dict[str, Any] | None, pd.DataFrame]:
+        snapshot = self.context.snapshot()
+        return snapshot, self.base(snapshot["version"] if snapshot else -1)
 
 
 def register(app: Dash, context) -> None:
-    return None
+    frames = Frames(context)
+    tz = context.runtime.settings.tz
+
+    def build(view, _context):
+        snapshot, frame = frames.current()
+        return sla.page(view, snapshot, frame, tz)
+
+    PAGE_BUILDERS["sla"] = build
+
+    @app.callback(
+        Output(ids.URL, "search", allow_duplicate=True),
+        *(Input(cid, "value") for cid in FILTER_IDS),
+        State(ids.URL, "pathname"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def filters_to_url(*args):
+        *values, pathname, search = args
+        view = parse_view(pathname, search)
+        snapshot = context.snapshot()
+        if view.page != "sla" or not snapshot:
+            return no_update
+        chosen = dict(zip(FILTER_IDS.values(), values, strict=True))
+        new = filters_search(view.query, snapshot["names"], chosen, FILTER_IDS.get(ctx.triggered_id))
+        return no_update if new is None else new
+
+    @app.callback(
+        Output(ids.SLA_GRID, "getRowsResponse"),
+        Input(ids.SLA_GRID, "getRowsRequest"),
+        State(ids.URL, "pathname"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def rows(request: dict[str, Any] | None, pathname: str, search: str):
+        snapshot = context.snapshot()
+        if not request or not snapshot:
+            return {"rowData": [], "rowCount": 0}
+        view = parse_view(pathname, search)
+        filters = sla.filters_from_query(view.query, snapshot["names"])
+        frame = frames.sorted(snapshot["version"], filters, sla.sort_key(request.get("sortModel")))
+        now = datetime.fromisoformat(snapshot["generated_at"])
+        return sla.rows_response(frame, request, snapshot["names"], view.lang, tz, now)
+
+    @app.callback(
+        Output(ids.SLA_COUNTS, "children"),
+        Output(ids.SLA_OVERDUE_BY_TOWNSHIP, "children"),
+        Input(ids.SNAPSHOT, "data"),
+        State(ids.URL, "pathname"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def live_counts(stub, pathname: str, search: str):
+        snapshot, frame = frames.current()
+        view = parse_view(pathname, search)
+        if not stub or not snapshot or view.page != "sla":
+            return no_update, no_update
+        filters = sla.filters_from_query(view.query, snapshot["names"])
+        return sla.count_tiles(frame, view, filters), sla.township_bars(frame, filters, snapshot["names"], view.lang)
+
+    @app.callback(
+        Output(ids.SLA_ROWS_TITLE, "children"),
+        Input(ids.SNAPSHOT, "data"),
+        State(ids.URL, "pathname"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def live_title(stub, pathname: str, search: str):
+        snapshot, frame = frames.current()
+        view = parse_view(pathname, search)
+        if not stub or not snapshot or view.page != "sla":
+            return no_update
+        return sla.rows_title(frame, sla.filters_from_query(view.query, snapshot["names"]), view.lang)
+
+    @app.callback(
+        Output(ids.SLA_WALL_ROWS, "children"),
+        Input(ids.SNAPSHOT, "data"),
+        State(ids.URL, "pathname"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def live_wall_rows(stub, pathname: str, search: str):
+        snapshot, frame = frames.current()
+        view = parse_view(pathname, search)
+        if not stub or not snapshot or view.page != "sla":
+            return no_update
+        filters = sla.filters_from_query(view.query, snapshot["names"])
+        now = datetime.fromisoformat(snapshot["generated_at"])
+        return sla.wall_rows(frame, filters, snapshot["names"], view.lang, tz, now)
+
+    # The grid survives the router's re-render when the filters change (same id, same place), so the
+    # browser drops its blocks itself: a new query string purges the cache (rows are read again with the
+    # new filters), a new snapshot refreshes the loaded blocks in place (the scroll position stays).
+    app.clientside_callback(
+        """function (stub, search, gridId) {
+            var trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
+            try {
+                var api = window.dash_ag_grid.getApi(gridId);
+                if (api && !api.isDestroyed()) {
+                    if (trigger.indexOf("search") >= 0) { api.purgeInfiniteCache(); }
+                    else { api.refreshInfiniteCache(); }
+                }
+            } catch (e) { /* the grid is not mounted yet: its first load reads the current filters anyway */ }
+            return window.dash_clientside.no_update;
+        }""",
+        Output(ids.SLA_GRID, "className"),
+        Input(ids.SNAPSHOT, "data"),
+        Input(ids.URL, "search"),
+        State(ids.SLA_GRID, "id"),
+        prevent_initial_call=True,
+    )

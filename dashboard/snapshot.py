@@ -8,9 +8,12 @@ once when the assessment day changes, and carried over between; viewers never qu
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +32,8 @@ from dashboard.rules import Rules
 from dashboard.schema import Case, District, Township
 from dashboard.scope import Scope
 from dashboard.sla import countdown_state
+
+log = logging.getLogger(__name__)
 
 COUNTDOWN_ROWS = 50
 REPEAT_ROWS = 300
@@ -59,30 +64,59 @@ class Names:
         return cls(towns.set_index("code"), dists.set_index("code"))
 
 
-@dataclass
 class SlowLane:
-    """Slow parts of the snapshot with the time each was computed, carried between ticks."""
+    """Slow parts of the snapshot, carried between ticks and refreshed in the background.
 
-    parts: dict[str, Any] = field(default_factory=dict)
-    computed: dict[str, float] = field(default_factory=dict)
-    day: str | None = None
+    A missing part is computed at once (first tick, new day, after a bulk load). A part past its
+    age is recomputed on one background thread while ticks keep publishing the previous value, so
+    the fast lane never waits for rankings and the screens' freshness badge stays green.
+    """
+
+    def __init__(self) -> None:
+        self.parts: dict[str, Any] = {}
+        self.computed: dict[str, float] = {}
+        self.day: str | None = None
+        self._lock = threading.Lock()
+        self._running: set[str] = set()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-slow-lane")
 
     def get(self, name: str, make: Callable[[], Any]) -> Any:
-        if name not in self.parts or time.monotonic() - self.computed[name] >= SLOW_SECONDS[name]:
-            self.parts[name] = make()
-            self.computed[name] = time.monotonic()
+        with self._lock:
+            present = name in self.parts
+            stale = present and time.monotonic() - self.computed[name] >= SLOW_SECONDS[name]
+            if stale and name not in self._running:
+                self._running.add(name)
+                self._pool.submit(self._refresh, name, make)
+        if not present:
+            self._store(name, make())
         return self.parts[name]
+
+    def _refresh(self, name: str, make: Callable[[], Any]) -> None:
+        try:
+            self._store(name, make())
+        except Exception:
+            log.exception("slow-lane refresh of %s failed", name)
+        finally:
+            with self._lock:
+                self._running.discard(name)
+
+    def _store(self, name: str, value: Any) -> None:
+        with self._lock:
+            self.parts[name] = value
+            self.computed[name] = time.monotonic()
 
     def new_day(self, day: str) -> None:
         """A new assessment day makes every period-bound part stale at once."""
         if self.day != day:
-            self.parts.clear()
+            with self._lock:
+                self.parts.clear()
             self.day = day
 
     def bulk_change(self, changed: int) -> None:
         """A bulk load (seed, import, sync catch-up) makes the slow parts stale at once."""
         if changed >= BULK_CHANGE:
-            self.parts.clear()
+            with self._lock:
+                self.parts.clear()
 
 
 def _iso(value: Any) -> str | None:

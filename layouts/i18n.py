@@ -98,7 +98,7 @@ TEXT: dict[str, dict[str, str]] = {
     "state_ok": {"zh": "正常", "en": "On track"},
     "state_overdue_note": {"zh": "已过办理时限", "en": "past the deadline"},
     "state_critical_note": {"zh": "2小时内到期", "en": "due within 2 h"},
-    "state_warning_note": {"zh": "剩余时限不足25%", "en": "under 25% of the time left"},
+    "state_warning_note": {"zh": "剩余时限不足25%", "en": "< 25% of time left"},
     "state_ok_note": {"zh": "时限充足", "en": "on schedule"},
     "urgency": {"zh": "紧急程度", "en": "Urgency"},
     "deadline_kind": {"zh": "时限", "en": "Deadline"},
@@ -123,8 +123,10 @@ TEXT: dict[str, dict[str, str]] = {
     "level_district": {"zh": "区", "en": "Districts"},
     "rank_title_month": {"zh": "{date} 月度{level}排名", "en": "{level} ranking, month {date}"},
     "rank_title_day": {"zh": "{date} 日{level}排名", "en": "{level} ranking, day {date}"},
-    "rank_summary": {"zh": "{ranked} 个参与排名 · {short} 个样本不足(有效回访少于 {min} 个)",
-                     "en": "{ranked} ranked · {short} with an insufficient sample (under {min} valid callbacks)"},
+    "rank_summary": {
+        "zh": "{ranked} 个参与排名 · {short} 个样本不足(有效回访少于 {min} 个)",
+        "en": "{ranked} ranked · {short} with an insufficient sample (under {min} valid callbacks)",
+    },
     "rules_version": {"zh": "规则版本", "en": "Rules"},
     "name": {"zh": "名称", "en": "Name"},
     "rank_move": {"zh": "名次变化", "en": "Rank change"},
@@ -135,6 +137,7 @@ TEXT: dict[str, dict[str, str]] = {
     "export_xlsx": {"zh": "导出 Excel", "en": "Export Excel"},
     "export_csv": {"zh": "导出 CSV", "en": "Export CSV"},
     "no_rankings": {"zh": "该周期暂无排名数据", "en": "No ranking data for this period"},
+    "insufficient_short": {"zh": "样本不足", "en": "low sample"},
 }
 
 URGENCY = {

@@ -67,3 +67,4 @@ SLA_WALL_ROWS = "sla-wall-rows"
 RANK_DAY = "rank-day"  # day picker; RANK_DATE is the month dropdown (both stay in the layout, one hidden)
 RANK_EXPORT_XLSX = "rank-export-xlsx"
 RANK_EXPORT_CSV = "rank-export-csv"
+RANK_WALL = "rank-wall"  # top of the table on the wall (kiosk), instead of the grid

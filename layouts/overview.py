@@ -9,6 +9,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from layouts import ids
+from layouts.components import GRID_THEME, tile
 from layouts.countdowns import countdown_row
 from layouts.formatting import rate_delta_points
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
@@ -19,41 +20,30 @@ from layouts.shell import link
 CLASS_ORDER = ("advanced", "improved", "rectification", "governance")
 
 
-def _tile(label: str, value: str, note: str = "", direction: str = "flat", accent: str = "") -> html.Div:
-    return html.Div(
-        [
-            html.Div(label, className="kpi-label"),
-            html.Div(value, className="kpi-value"),
-            html.Div(note, className=f"kpi-note delta-{direction}"),
-        ],
-        className=f"kpi-tile {accent}".strip(),
-    )
-
-
 def kpi_tiles(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
     """Eight headline tiles; deltas carry an arrow and a sign, never colour alone."""
     keys = ("orders_today", "open", "overdue", "due_2h", "response_rate", "resolution_rate", "satisfaction_rate",
             "composite")  # fmt: skip
     if not snapshot:
-        return [_tile(t(k, lang), "—") for k in keys]
+        return [tile(t(k, lang), "—") for k in keys]
     k = snapshot["kpis"]
     mtd, prev = k["month_to_date"], k["previous_month_same_days"]
     week_text, week_dir = fmt_delta(k["orders_today"] - k["orders_same_weekday_last_week"], 0)
     tiles = [
-        _tile(t("orders_today", lang), fmt_count(k["orders_today"], lang), f"{t('vs_last_week', lang)} {week_text}",
-              week_dir),
-        _tile(t("open", lang), fmt_count(k["open"], lang)),
-        _tile(t("overdue", lang), fmt_count(k["overdue"], lang), accent="state-overdue" if k["overdue"] else ""),
-        _tile(t("due_2h", lang), fmt_count(k["due_2h"], lang), accent="state-critical" if k["due_2h"] else ""),
+        tile(t("orders_today", lang), fmt_count(k["orders_today"], lang), f"{t('vs_last_week', lang)} {week_text}",
+             direction=week_dir),
+        tile(t("open", lang), fmt_count(k["open"], lang)),
+        tile(t("overdue", lang), fmt_count(k["overdue"], lang), accent="state-overdue" if k["overdue"] else ""),
+        tile(t("due_2h", lang), fmt_count(k["due_2h"], lang), accent="state-critical" if k["due_2h"] else ""),
     ]  # fmt: skip
     points = "pt" if lang == "en" else "个百分点"
     for key in ("response_rate", "resolution_rate", "satisfaction_rate"):
         text, direction = fmt_delta(rate_delta_points(mtd[key], prev[key]), 1, points)
-        tiles.append(_tile(t(key, lang), fmt_rate(mtd[key]), text, direction))
+        tiles.append(tile(t(key, lang), fmt_rate(mtd[key]), text, direction=direction))
     has_both = mtd["composite"] is not None and prev["composite"] is not None
     text, direction = fmt_delta(mtd["composite"] - prev["composite"] if has_both else None, 1)
-    tiles.append(_tile(t("composite", lang), fmt_score(mtd["composite"]), f"{t('vs_last_month', lang)} {text}",
-                       direction, accent="kpi-wide"))  # fmt: skip
+    note = f"{t('vs_last_month', lang)} {text}"
+    tiles.append(tile(t("composite", lang), fmt_score(mtd["composite"]), note, accent="kpi-wide", direction=direction))
     return tiles
 
 
@@ -215,8 +205,7 @@ def page(view: View, spec: dict[str, Any], tile_url: str | None, approximate: bo
                     columnDefs=ranking_column_defs(lang),
                     rowData=[],
                     defaultColDef={"sortable": True, "resizable": True},
-                    dashGridOptions={"rowHeight": 44, "headerHeight": 44, "theme": "legacy"},
-                    className=("ag-theme-alpine-dark" if view.theme == "dark" else "ag-theme-alpine"),
+                    dashGridOptions={"rowHeight": 44, "headerHeight": 44, "theme": GRID_THEME},
                     style={"height": "100%"},
                 ),
                 "panel-ranking",

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from layouts import ids
+from layouts.components import tile
 from layouts.countdowns import countdown_row
 from layouts.hotspots import hotspot_cards
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
@@ -130,17 +131,6 @@ def _style(fig: go.Figure, theme: str) -> go.Figure:
     return fig
 
 
-def _kpi(label: str, value: str, note: str = "", direction: str = "flat") -> html.Div:
-    return html.Div(
-        [
-            html.Div(label, className="kpi-label"),
-            html.Div(value, className="kpi-value"),
-            html.Div(note, className=f"kpi-note delta-{direction}"),
-        ],
-        className="kpi-tile",
-    )
-
-
 def kpis(snapshot: dict[str, Any], level: str, code: str, lang: str) -> list[html.Div]:
     live = snapshot.get("map", {}).get(level, {}).get(code, {})
     row = unit_row(snapshot, level, code) or {}
@@ -150,15 +140,18 @@ def kpis(snapshot: dict[str, Any], level: str, code: str, lang: str) -> list[htm
     rank_value = f"{rank} / {total}" if rank else t("insufficient", lang)
     score_text, score_dir = fmt_delta(row.get("composite_change"), 1)
     return [
-        _kpi(t("orders_today", lang), fmt_count(live.get("orders_today"), lang)),
-        _kpi(t("open", lang), fmt_count(live.get("open"), lang)),
-        _kpi(t("overdue", lang), fmt_count(live.get("overdue"), lang)),
-        _kpi(t("month_rank", lang), rank_value, f"{t('rank_change', lang)} {change_text}", change_dir),
-        _kpi(t("response_rate", lang), fmt_rate(row.get("response_rate"))),
-        _kpi(t("resolution_rate", lang), fmt_rate(row.get("resolution_rate"))),
-        _kpi(t("satisfaction_rate", lang), fmt_rate(row.get("satisfaction_rate"))),
-        _kpi(
-            t("composite", lang), fmt_score(row.get("composite")), f"{t('rank_change', lang)} {score_text}", score_dir
+        tile(t("orders_today", lang), fmt_count(live.get("orders_today"), lang)),
+        tile(t("open", lang), fmt_count(live.get("open"), lang)),
+        tile(t("overdue", lang), fmt_count(live.get("overdue"), lang)),
+        tile(t("month_rank", lang), rank_value, f"{t('rank_change', lang)} {change_text}", direction=change_dir),
+        tile(t("response_rate", lang), fmt_rate(row.get("response_rate"))),
+        tile(t("resolution_rate", lang), fmt_rate(row.get("resolution_rate"))),
+        tile(t("satisfaction_rate", lang), fmt_rate(row.get("satisfaction_rate"))),
+        tile(
+            t("composite", lang),
+            fmt_score(row.get("composite")),
+            f"{t('rank_change', lang)} {score_text}",
+            direction=score_dir,
         ),
     ]
 

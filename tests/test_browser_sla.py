@@ -1,0 +1,130 @@
+"""The SLA board in a real headless Chromium: wall (kiosk) and tablet, values checked against the snapshot."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+CLOCK = re.compile(r"^(超期 )?(\d+天 )?\d{2}:\d{2}:\d{2}$")
+
+
+def _number(text: str) -> int:
+    return int(re.sub(r"[^\d]", "", text))
+
+
+def _tile_values(page) -> list[int]:
+    return [_number(v) for v in page.locator("#sla-counts .kpi-value").all_inner_texts()]
+
+
+def _snapshot_counts(snapshot: dict, district: str | None = None) -> tuple[int, Counter]:
+    table = snapshot["open_cases"]
+    states = [s for s, d in zip(table["state"], table["district_code"], strict=True) if not district or d == district]
+    return len(states), Counter(states)
+
+
+def test_wall_shows_tiles_most_urgent_rows_and_overdue_townships(live_server, watched):
+    w = watched(1920, 1080)
+    page = w.page
+    page.goto(live_server.url + "/sla?kiosk=1")
+    page.wait_for_selector("#sla-counts .kpi-tile")
+    snapshot = live_server.wait_for_snapshot()
+    total, states = _snapshot_counts(snapshot)
+    values = _tile_values(page)
+    assert values[0] == total == snapshot["kpis"]["open"]
+    assert sum(values[1:]) == total
+    assert values[1] >= states["overdue"]  # orders only ever become overdue while the page is open
+    # the wall shows the 15 most urgent orders, most overdue first, without case ids, ticking
+    rows = page.locator("#sla-wall-rows .wt-row:not(.wt-head)")
+    assert rows.count() == min(15, total)
+    first_clock = rows.first.locator(".wt-clock")
+    seen = set()
+    for _ in range(6):
+        seen.add(first_clock.inner_text())
+        page.wait_for_timeout(450)
+    assert len(seen) >= 2 and all(CLOCK.match(s) for s in seen), seen
+    first_case = snapshot["countdowns"][0]["case_id"]
+    assert first_case not in page.locator("#sla-wall-rows").inner_text()
+    # overdue by township: links to the township pages, counts from the snapshot
+    bars = page.locator("#sla-overdue-by-township a.bar-row")
+    overdue_towns = Counter(t for t, s in zip(snapshot["open_cases"]["township_code"], snapshot["open_cases"]["state"],
+                                              strict=True) if s == "overdue")  # fmt: skip
+    if overdue_towns:
+        top_code, top_n = sorted(overdue_towns.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        assert bars.first.get_attribute("href") == f"/township/{top_code}"
+        assert _number(bars.first.locator(".bar-value").inner_text()) >= top_n
+    # one screen, no scrollbar, no controls
+    assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert not page.locator(".sla-controls").is_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(1200)  # the header clock and freshness badge tick once a second
+    page.screenshot(path=str(SHOTS / "sla-wall-1920x1080.png"))
+    assert w.external_requests() == []
+    assert w.console_errors == [], "\n".join(w.console_errors)
+
+
+def test_tablet_grid_filters_from_url_pages_and_ticks(live_server, watched):
+    snapshot = live_server.wait_for_snapshot()
+    district = Counter(snapshot["open_cases"]["district_code"]).most_common(1)[0][0]
+    name = snapshot["names"]["district"][district]
+    w = watched(1024, 768)
+    page = w.page
+    page.goto(live_server.url + f"/sla?district={district}")
+    # the bookmarked filter is applied: the dropdown shows it, every row is in the district
+    page.wait_for_selector("#sla-grid .ag-row[row-index='0'] .chip")
+    assert name in page.locator("#sla-district").inner_text()
+    total, states = _snapshot_counts(snapshot, district)
+    assert _number(page.locator("#sla-rows-title").inner_text()) == total
+    districts = page.locator("#sla-grid .ag-row [col-id='district']").all_inner_texts()
+    assert districts and set(districts) == {name}
+    # rows are touch-sized; the countdown cell ticks in the browser
+    height = page.locator("#sla-grid .ag-row[row-index='0']").bounding_box()["height"]
+    assert height >= 44
+    clock = page.locator("#sla-grid .ag-row[row-index='0'] .countdown")
+    seen = set()
+    for _ in range(6):
+        seen.add(clock.inner_text())
+        page.wait_for_timeout(450)
+    assert len(seen) >= 2 and all(CLOCK.match(s) for s in seen), seen
+    # tapping the overdue tile filters by state through the URL
+    page.locator("#sla-counts a.state-overdue").click()
+    page.wait_for_url(re.compile(r"state=overdue"))
+    assert f"district={district}" in page.url
+    page.wait_for_function(
+        "document.querySelector('#sla-rows-title') && "
+        f"document.querySelector('#sla-rows-title').textContent.includes('{states['overdue']:,}')"
+    )
+    # the same grid purges its blocks and reads the filtered rows (the default order already puts overdue
+    # first, so the row count is what proves the filter reached the server)
+    page.wait_for_function(f"dash_ag_grid.getApi('sla-grid').getDisplayedRowCount() === {states['overdue']}",
+                           timeout=10_000)  # fmt: skip
+    if states["overdue"]:
+        page.wait_for_selector("#sla-grid .ag-row[row-index='0'] .state-chip")
+        assert set(page.locator("#sla-grid .ag-row .state-chip").all_inner_texts()) == {"超期"}
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(1200)  # the header clock and freshness badge tick once a second
+    page.screenshot(path=str(SHOTS / "sla-tablet-1024x768.png"))
+    assert w.external_requests() == []
+    assert w.console_errors == [], "\n".join(w.console_errors)
+
+
+def test_infinite_grid_serves_far_pages_and_english(live_server, watched):
+    snapshot = live_server.wait_for_snapshot()
+    total = snapshot["kpis"]["open"]
+    w = watched(1280, 900)
+    page = w.page
+    page.goto(live_server.url + "/sla?lang=en")
+    page.wait_for_selector("#sla-grid .ag-row[row-index='0'] .chip")
+    assert "Overdue" in page.locator("#sla-counts").inner_text()
+    target = min(total - 1, 1234)
+    page.evaluate(f"dash_ag_grid.getApi('sla-grid').ensureIndexVisible({target}, 'middle')")
+    page.wait_for_selector(f"#sla-grid .ag-row[row-index='{target}'] .chip")
+    # the grid knows the full row count from the server, not just the loaded blocks
+    assert page.evaluate("dash_ag_grid.getApi('sla-grid').getDisplayedRowCount()") == total
+    assert w.external_requests() == []
+    assert w.console_errors == [], "\n".join(w.console_errors)
