@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,14 +188,16 @@ _server = None
 def __getattr__(name: str):
     """`gunicorn app:server` builds the app on first access (PEP 562), not on every import.
 
-    Workers leave polling to a separate `python -m dashboard poller` when HOTLINE_ROLE=web.
+    With HOTLINE_ROLE=web, workers leave polling to a separate `python -m dashboard poller`.
     """
     global _server
     if name != "server":
         raise AttributeError(name)
     with _server_lock:
         if _server is None:
-            _server = create_app(demo=False, poller=os.environ.get("HOTLINE_ROLE") != "web").server
+            # A web worker's poller is a standby (dashboard.runtime): it idles while Redis answers and
+            # builds snapshots in-process while Redis is down, so screens keep working and say so.
+            _server = create_app(demo=False, poller=True).server
     return _server
 
 

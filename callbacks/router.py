@@ -18,7 +18,8 @@ def version_stub(snapshot: dict[str, Any] | None, known: dict[str, Any] | None) 
     """What the browser keeps: the version and times only. None means 'nothing new'."""
     if not snapshot or (known and known.get("version") == snapshot["version"]):
         return None
-    return {"version": snapshot["version"], "generated_at": snapshot["generated_at"], "stale": snapshot.get("stale")}
+    return {"version": snapshot["version"], "generated_at": snapshot["generated_at"], "stale": snapshot.get("stale"),
+            "cache_degraded": snapshot.get("cache_degraded")}  # fmt: skip
 
 
 def not_found(view: View) -> html.Div:
@@ -38,12 +39,13 @@ def build_page(view: View, context) -> list:
 
 
 def stale_message(snapshot: dict[str, Any] | None, lang: str) -> str | None:
-    """A visible warning while the poller republishes the last good snapshot (source down)."""
+    """A visible warning while the last good snapshot is served (source down) or Redis is down."""
     stale = (snapshot or {}).get("stale")
-    if not stale:
-        return None
-    reason = stale.get("reason", "") if isinstance(stale, dict) else str(stale)
-    return f"{t('stale_warning', lang)} ({reason})" if reason else t("stale_warning", lang)
+    if stale:
+        reason = stale.get("reason", "") if isinstance(stale, dict) else str(stale)
+        return f"{t('stale_warning', lang)} ({reason})" if reason else t("stale_warning", lang)
+    degraded = (snapshot or {}).get("cache_degraded")
+    return f"{t('cache_warning', lang)} ({degraded})" if degraded else None
 
 
 def register(app: Dash, context) -> None:

@@ -58,6 +58,8 @@ def bursts(engine: Engine, rules: Rules, now: datetime, scope: Scope, tz: ZoneIn
     sums = history.groupby(["township_code", "category"])["orders"].agg(["sum", lambda s: float((s**2).sum())])
     sums.columns = ["total", "squares"]
     found = counts.join(sums, on=["township_code", "category"]).fillna({"total": 0, "squares": 0.0})
+    # With no history at all the aggregates come back as object dtype; the statistics need floats.
+    found[["total", "squares"]] = found[["total", "squares"]].astype(float)
     scale = rules.hotspot_window_hours / 24
     daily_mean = (found["total"] + PRIOR_ORDERS) / days
     # Variance over all baseline days, zero days included (they are absent from the rollups).

@@ -178,6 +178,11 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
                            status=503, mimetype="application/json"))  # fmt: skip
         return snapshot
 
+    @bp.after_request
+    def name_the_worker(response: Response) -> Response:
+        response.headers["X-Hotline-Worker"] = str(os.getpid())  # which of N workers answered (ops, tests)
+        return response
+
     @bp.get("/health")
     def health_route():
         body, code = health(runtime, datetime.now(UTC), boot_id)

@@ -6,7 +6,7 @@ watermark, so a tick costs one indexed range query however many cases the databa
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -20,6 +20,7 @@ COLUMNS = (
     Case.caller_hash, Case.updated_at,
 )  # fmt: skip
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LATE_COMMIT = timedelta(seconds=10)  # longest writer transaction whose late commit is still caught
 
 
 def _frame(rows) -> pd.DataFrame:
@@ -31,16 +32,24 @@ def _frame(rows) -> pd.DataFrame:
 
 
 class OpenCases:
-    """Open cases keyed by case_id, plus the watermark of the newest change seen."""
+    """Open cases keyed by case_id, plus the watermark of the newest change seen.
+
+    Each refresh reads cases with `updated_at` past the watermark, and also those stamped within
+    `LATE_COMMIT` before the previous read: a writer stamps rows when its transaction starts and
+    they become visible when it commits, so a slow commit can carry a stamp older than rows already
+    read. Re-reading is idempotent. A bulk load stamped with one instant is read once, not forever.
+    """
 
     def __init__(self) -> None:
         self.frame = _frame([])
         self.watermark: datetime = EPOCH
+        self.read_at: datetime = EPOCH
         self.changed_last_tick = 0
 
     def refresh(self, engine: Engine) -> int:
         """Apply changes since the watermark; returns how many changed cases were read."""
         first_load = self.watermark == EPOCH
+        read_at = datetime.now(UTC)
         if first_load:
             query = select(*COLUMNS).where(Case.status.in_(OPEN_STATUSES))
             with engine.connect() as conn:
@@ -48,10 +57,11 @@ class OpenCases:
             if newest is not None:
                 self.watermark = newest
         else:
-            # >= so that rows committed later with the same timestamp are not missed; re-reads are idempotent.
-            query = select(*COLUMNS).where(Case.updated_at >= self.watermark)
+            since = min(self.watermark, self.read_at - LATE_COMMIT)
+            query = select(*COLUMNS).where(Case.updated_at > since)
         with engine.connect() as conn:
             changed = _frame(conn.execute(query).all())
+        self.read_at = read_at
         self.changed_last_tick = len(changed)
         if changed.empty:
             return 0

@@ -157,6 +157,7 @@ class Poller:
 
     def run(self, stop: threading.Event) -> None:
         """Tick every poll interval while leading; keep going through database and Redis outages."""
+        self.renew_lease()  # lead from the first iteration, not one renewal period later
         threading.Thread(target=self._keep_lease, args=(stop,), name="poller-lease", daemon=True).start()
         while not stop.is_set():
             started = time.monotonic()

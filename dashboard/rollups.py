@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -36,6 +36,7 @@ LEDGER_COLUMNS = tuple(c.name for c in RollupLedger.__table__.columns)
 DEFAULT_OVERLAP = timedelta(minutes=5)
 WATERMARK_KEY = "rollups.watermark"
 BASIS_KEY = "rollups.basis"
+READ_AT_KEY = "rollups.read_at"  # wall time of the last read: bounds how far back the overlap reaches
 LOCK_KEY = "rollups.lock"
 _CASE_COLUMNS = (
     Case.case_id, Case.township_code, Case.category, Case.received_at, Case.callback_at,
@@ -110,17 +111,24 @@ def apply_changes(
     zone = resolve_tz(tz)
     with engine.begin() as conn:
         _claim(conn)
-        state = read_state(conn, [WATERMARK_KEY, BASIS_KEY])
+        state = read_state(conn, [WATERMARK_KEY, BASIS_KEY, READ_AT_KEY])
         stored = datetime.fromisoformat(state[WATERMARK_KEY]) if WATERMARK_KEY in state else None
         start = since or stored
         if start is None or state.get(BASIS_KEY) != _basis(rules, zone):
             return _rebuild(conn, rules, zone)
+        # Late commits can only carry stamps from within `overlap` before the previous read, so rows
+        # older than that and not past the watermark were seen: a bulk load is read once, not for ever.
+        lower = start - overlap
+        if since is None and READ_AT_KEY in state:
+            lower = min(start, datetime.fromisoformat(state[READ_AT_KEY]) - overlap)
+        read_at = datetime.now(UTC)
         # One statement reads each changed case with its previous contribution (one snapshot).
         ledger = RollupLedger.__table__
         previous = [c.label(f"old_{c.name}") for c in ledger.columns]
         joined = select(*_CASE_COLUMNS, *previous).outerjoin(ledger, ledger.c.case_id == Case.case_id)
-        changed = read_frame(conn, joined.where(Case.updated_at > start - overlap))
+        changed = read_frame(conn, joined.where(Case.updated_at > lower))
         if changed.empty:
+            write_state(conn, {READ_AT_KEY: read_at.isoformat()})
             return start
         new = ledger_rows(changed, rules, zone)
         old = changed[[f"old_{c}" for c in LEDGER_COLUMNS]].set_axis(list(LEDGER_COLUMNS), axis=1)
@@ -130,7 +138,8 @@ def apply_changes(
         _add_to_rollups(conn, aggregate([contributions(old, -1), contributions(new, +1)]))
         upsert(conn, ledger, ["case_id"], _records(new))
         watermark = max(start, _newest(changed))
-        write_state(conn, {WATERMARK_KEY: watermark.isoformat(), BASIS_KEY: _basis(rules, zone)})
+        write_state(conn, {WATERMARK_KEY: watermark.isoformat(), BASIS_KEY: _basis(rules, zone),
+                           READ_AT_KEY: read_at.isoformat()})  # fmt: skip
         return watermark
 
 
@@ -142,6 +151,7 @@ def rebuild(engine: Engine, rules: Rules, tz: ZoneInfo | None = None) -> datetim
 
 
 def _rebuild(conn: Connection, rules: Rules, zone: ZoneInfo) -> datetime | None:
+    read_at = datetime.now(UTC)
     conn.execute(delete(DailyRollup))
     conn.execute(delete(RollupLedger))
     parts: list[pd.DataFrame] = []
@@ -159,7 +169,7 @@ def _rebuild(conn: Connection, rules: Rules, zone: ZoneInfo) -> datetime | None:
         parts.append(aggregate([contributions(ledger, +1)]))
         watermark = max(filter(None, [watermark, _newest(page)]))
     _insert(conn, DailyRollup.__table__, aggregate(parts))
-    state = {BASIS_KEY: _basis(rules, zone)}
+    state = {BASIS_KEY: _basis(rules, zone), READ_AT_KEY: read_at.isoformat()}
     if watermark is not None:
         state[WATERMARK_KEY] = watermark.isoformat()
     write_state(conn, state)

@@ -80,7 +80,11 @@ class SlowLane:
         self._running: set[str] = set()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-slow-lane")
 
-    def get(self, name: str, make: Callable[[], Any]) -> Any:
+    def get(self, name: str, make: Callable[[], Any], fallback: Any = None) -> Any:
+        """The part's current value. With a `fallback`, a failing first computation yields it (logged)
+        instead of failing the tick: a broken hotspot detector must not take the whole screen stale."""
+        if fallback is not None:
+            make = _or_fallback(name, make, fallback)
         with self._lock:
             present = name in self.parts
             stale = present and time.monotonic() - self.computed[name] >= SLOW_SECONDS[name]
@@ -117,6 +121,17 @@ class SlowLane:
         if changed >= BULK_CHANGE:
             with self._lock:
                 self.parts.clear()
+
+
+def _or_fallback(name: str, make: Callable[[], Any], fallback: Any) -> Callable[[], Any]:
+    def guarded() -> Any:
+        try:
+            return make()
+        except Exception:
+            log.exception("snapshot part %s failed; showing it empty", name)
+            return fallback
+
+    return guarded
 
 
 def _iso(value: Any) -> str | None:
@@ -329,9 +344,9 @@ def build_snapshot(
         "trend": periods["trend"],
         "top10_today": periods["top10_today"],
         "rankings": rankings,
-        "history": slow.get("history", lambda: _history(engine, rules, today_day)),
-        "hotspots": slow.get("hotspots", lambda: find_hotspots(engine, rules, now, Scope.all(), tz)),
-        "repeat_callers": slow.get("repeat", lambda: repeat_complainants(engine, rules, now, Scope.all()))[
+        "history": slow.get("history", lambda: _history(engine, rules, today_day), fallback={}),
+        "hotspots": slow.get("hotspots", lambda: find_hotspots(engine, rules, now, Scope.all(), tz), fallback=[]),
+        "repeat_callers": slow.get("repeat", lambda: repeat_complainants(engine, rules, now, Scope.all()), fallback=[])[
             :REPEAT_ROWS
         ],
     }

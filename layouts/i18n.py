@@ -53,6 +53,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Data source unavailable: showing the last good data",
     },
     "not_found": {"zh": "页面不存在", "en": "Page not found"},
+    "cache_warning": {
+        "zh": "共享缓存不可用,本机独立计算数据",
+        "en": "Shared cache unavailable: this server computes its own data",
+    },
     "back_home": {"zh": "返回总览", "en": "Back to overview"},
     "layer": {"zh": "图层", "en": "Layer"},
     "layer_district": {"zh": "区", "en": "Districts"},

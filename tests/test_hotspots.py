@@ -118,3 +118,31 @@ def test_repeat_complainants(sqlite_engine):
     wall = repeat_complainants(sqlite_engine, RULES, NOW, Scope(aggregates_only=True))
     assert "caller_hash" not in wall[0] and "case_ids" not in wall[0] and wall[0]["orders"] == 3
     assert repeat_complainants(sqlite_engine, RULES, NOW, Scope.for_districts(["110105"])) == []
+
+
+def test_a_burst_in_a_pair_with_no_history_at_all_is_scored_not_crashed(any_engine):
+    """A brand-new township x category (no rollup rows) must still be tested against the prior."""
+    from datetime import UTC, datetime, timedelta
+
+    import pandas as pd
+
+    from dashboard.case_rows import complete_cases, insert_cases
+    from dashboard.hotspots import bursts
+    from dashboard.rules import load_rules
+    from dashboard.scope import Scope
+    from dashboard.settings import DEFAULT_RULES_PATH
+    from data_loader.reference import load_reference
+
+    rules = load_rules(DEFAULT_RULES_PATH)
+    load_reference(any_engine)
+    now = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+    rows = [
+        {"case_id": f"N{i}", "received_at": now - timedelta(hours=1, minutes=i), "category": "住房",
+         "urgency": "general", "district_code": "110101", "township_code": "110101001"}
+        for i in range(9)
+    ]  # fmt: skip
+    insert_cases(any_engine, complete_cases(pd.DataFrame(rows), rules, now))
+    found = bursts(any_engine, rules, now, Scope.all())
+    # 9 orders vs an expected (0 + 0.5) / 28 per day: flagged, with the evidence in numbers.
+    assert [(f["township_code"], f["count"]) for f in found] == [("110101001", 9)]
+    assert found[0]["expected"] == round(0.5 / 28, 3)

@@ -92,6 +92,8 @@ def test_version_stub_only_when_the_version_moved():
 def test_stale_message_names_the_reason():
     assert stale_message({"stale": {"reason": "database unreachable"}}, "en").endswith("(database unreachable)")
     assert stale_message({"stale": None}, "zh") is None
+    degraded = stale_message({"stale": None, "cache_degraded": "redis unreachable"}, "en")
+    assert degraded.startswith("Shared cache unavailable") and degraded.endswith("(redis unreachable)")
 
 
 def test_map_values_fill_missing_units_with_zero_and_keep_order():
