@@ -42,7 +42,7 @@ def kpi_tiles(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
         tiles.append(tile(t(key, lang), fmt_rate(mtd[key]), text, direction=direction))
     has_both = mtd["composite"] is not None and prev["composite"] is not None
     text, direction = fmt_delta(mtd["composite"] - prev["composite"] if has_both else None, 1)
-    note = f"{t('vs_last_month', lang)} {text}"
+    note = f"{t('vs_last_month', lang)} {text}" if text else ""
     tiles.append(tile(t("composite", lang), fmt_score(mtd["composite"]), note, accent="kpi-wide", direction=direction))
     return tiles
 

@@ -143,14 +143,19 @@ def kpis(snapshot: dict[str, Any], level: str, code: str, lang: str) -> list[htm
         tile(t("orders_today", lang), fmt_count(live.get("orders_today"), lang)),
         tile(t("open", lang), fmt_count(live.get("open"), lang)),
         tile(t("overdue", lang), fmt_count(live.get("overdue"), lang)),
-        tile(t("month_rank", lang), rank_value, f"{t('rank_change', lang)} {change_text}", direction=change_dir),
+        tile(
+            t("month_rank", lang),
+            rank_value,
+            f"{t('rank_change', lang)} {change_text}" if change_text else "",
+            direction=change_dir,
+        ),
         tile(t("response_rate", lang), fmt_rate(row.get("response_rate"))),
         tile(t("resolution_rate", lang), fmt_rate(row.get("resolution_rate"))),
         tile(t("satisfaction_rate", lang), fmt_rate(row.get("satisfaction_rate"))),
         tile(
             t("composite", lang),
             fmt_score(row.get("composite")),
-            f"{t('rank_change', lang)} {score_text}",
+            f"{t('rank_change', lang)} {score_text}" if score_text else "",
             direction=score_dir,
         ),
     ]
