@@ -97,7 +97,9 @@ def report(figures: list[Figure], skipped: list[str]) -> str:
         "",
         f"`python bench/bench_seed.py`, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}. Generation = numpy model + `complete_cases`; "
-        "insert = `insert_cases` (COPY on PostgreSQL, executemany with index rebuild on SQLite).",
+        "insert = `insert_cases` (`dashboard.db.bulk_insert`: COPY of Arrow-rendered CSV on PostgreSQL, "
+        "executemany on SQLite; secondary indexes, and PostgreSQL foreign keys, rebuilt after the load). "
+        f"1-minute load average at the end: {os.getloadavg()[0]:.1f} (2 CPUs; above 2, other processes compete).",
         "",
         "| run | engine | rows | generate s | insert s | total s | rows/s | target s | total / target |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",

@@ -51,13 +51,6 @@ def complete_cases(frame: pd.DataFrame, rules: Rules, now: datetime, batch_id: i
     return out[list(CASE_COLUMNS)]
 
 
-def _python_rows(frame: pd.DataFrame):
-    """Yield tuples with None for nulls and aware datetimes, as both DB drivers expect."""
-    cols = [frame[c].astype(object).where(frame[c].notna(), None) for c in CASE_COLUMNS]
-    for values in zip(*cols, strict=True):
-        yield tuple(v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in values)
-
-
 def insert_cases(engine: Engine, frame: pd.DataFrame) -> int:
-    """Bulk-insert complete case rows (from `complete_cases`); returns the number written."""
-    return bulk_insert(engine, "cases", CASE_COLUMNS, _python_rows(frame))
+    """Bulk-insert complete case rows (from `complete_cases`) in one transaction; returns the number written."""
+    return bulk_insert(engine, "cases", frame[list(CASE_COLUMNS)])

@@ -120,7 +120,8 @@ class Case(Base):
         Index("ix_cases_status_due", "status", "resolve_due_at"),
         Index("ix_cases_township_callback", "township_code", "callback_at"),
         Index("ix_cases_township_received", "township_code", "received_at"),
-        Index("ix_cases_caller", "caller_hash", "township_code", "category"),
+        # No index on caller_hash: the repeat-complainant screen reads a 30-day received_at range
+        # and groups it, so an index led by a 64-character hash (the widest one) only slowed imports.
     )
 
 

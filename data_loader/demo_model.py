@@ -4,18 +4,16 @@ All numbers here are calibration (BRIEF section 2), kept as data in one place so
 simulator draw from the same city. Sources: the 2019 volumes (2.52M accepted orders; Chaoyang 320k,
 Haidian 220k, Yanqing 40k), the 2020 top-10 categories (in 10k orders), the peaks at 09-11 and 14-16,
 and the topics the 2019 article names (heating, leaking roofs, parking locks, estate gates, dust ...).
-Everything is vectorised: callers pass arrays of receipt times and get arrays back.
+Everything is vectorised: callers pass arrays of receipt times and get arrays back. The life cycle of
+an order (deadlines met or missed, extensions, callbacks) is in `demo_life`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 import pandas as pd
-
-from dashboard.privacy import hash_caller
 
 URGENCY_KEYS = ("emergency", "utilities", "general", "complex")
 SATISFACTION = ("satisfied", "basically", "dissatisfied")
@@ -143,6 +141,8 @@ DISTRICT_ORDERS_2019: dict[str, float] = {
     "110118": 48,  # Miyun
     "110119": 40,  # Yanqing
 }
+# Topics of bursts (a water main, a power cut, a night-time building site): seed and simulator.
+BURST_TOPICS = ("停水", "停电", "施工扰民", "噪声扰民", "垃圾清运", "燃气")
 # Inner-city districts: where old walk-up estates with leaking roofs are.
 OLD_CITY_DISTRICTS = ("110101", "110102", "110106", "110105")
 
@@ -333,159 +333,3 @@ def draw_orders(rng: np.random.Generator, received: np.ndarray, geo: Geography, 
     topic = draw_topics(rng, local_times(received, tz).day_of_year.to_numpy())
     lon, lat = jitter(rng, geo.lon[township], geo.lat[township], 900)
     return Orders(received, township, topic, fake_numbers(rng, n), lon, lat)
-
-
-def lifecycle_inputs(rng: np.random.Generator, orders: Orders) -> dict[str, np.ndarray]:
-    """Per-order attributes that do not depend on time: urgency, channel, address, description."""
-    n = len(orders.received)
-    urgency = np.array(URGENCY_KEYS, dtype=object)[draw_categorical(rng, SUB_URGENCY[orders.topic])]
-    estate = ESTATES[rng.integers(0, len(ESTATES), n)]
-    building = pd.Series(rng.integers(1, 40, n)).astype(str).to_numpy(dtype=object)
-    return {
-        "urgency": urgency,
-        "channel": CHANNELS[rng.choice(len(CHANNELS), n, p=CHANNEL_P)],
-        "building": building,
-        "estate": estate,
-    }
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def callback_answers(rng: np.random.Generator, quality: np.ndarray, late: np.ndarray) -> dict[str, np.ndarray]:
-    """Contacted / solved / satisfaction of a valid callback, better where the township is better.
-
-    Calibrated to recent city-wide rates around 0.9 with a spread between townships wide enough
-    to rank; a late resolution lowers the chance of being solved and of being satisfied.
-    """
-    n = len(quality)
-    contacted = rng.random(n) < sigmoid(3.0 + 0.8 * quality - 0.8 * late)
-    solved = rng.random(n) < sigmoid(1.9 + 0.9 * quality - 0.9 * late - 1.0 * ~contacted)
-    p_satisfied = np.where(solved, sigmoid(1.7 + 0.7 * quality), 0.05)
-    p_dissatisfied = np.where(solved, 0.15 * (1 - p_satisfied), 0.65)
-    probs = np.stack([p_satisfied, 1 - p_satisfied - p_dissatisfied, p_dissatisfied], axis=1)
-    satisfaction = np.array(SATISFACTION, dtype=object)[draw_categorical(rng, probs)]
-    return {"contacted": contacted, "solved": solved, "satisfaction": satisfaction}
-
-
-def as_utc(moment: datetime) -> np.datetime64:
-    """An aware datetime as a naive UTC numpy second, the unit the generators compute in."""
-    return np.datetime64(pd.Timestamp(moment).tz_convert("UTC").tz_localize(None), "s")
-
-
-def _seconds(delta: np.ndarray) -> np.ndarray:
-    return np.round(delta).astype("timedelta64[s]")
-
-
-def _working_hours(utc: np.ndarray, tz: str, rng: np.random.Generator) -> np.ndarray:
-    """Move callbacks outside 09:00-20:00 local to the next morning: the city calls in office hours."""
-    local = local_times(utc, tz)
-    second = (local.hour * 3600 + local.minute * 60 + local.second).to_numpy()
-    morning = rng.integers(9 * 3600, 12 * 3600, len(utc))
-    shift = np.where(second < 9 * 3600, morning - second, np.where(second >= 20 * 3600, 86400 - second + morning, 0))
-    return utc + _seconds(shift)
-
-
-def draw_lifecycle(
-    rng: np.random.Generator, orders: Orders, urgency: np.ndarray, quality: np.ndarray, rules, now: datetime, tz: str
-) -> dict[str, np.ndarray]:
-    """Dispatch, first contact, resolution, extension and callback of each order, cut at `now`.
-
-    Delays are drawn as fractions of the order's SLA window (rules), so most orders meet their
-    deadlines and a few per cent do not, more often in weaker townships. Events after `now` are
-    not yet known: those times and everything after them are NaT, which is what makes recent
-    orders open or awaiting callback. 3% are never called back and 5% of callbacks do not reach
-    the caller (no answers): both are not valid callbacks.
-    """
-    n = len(urgency)
-    respond_w = np.array([rules.urgency[u].respond.total_seconds() for u in URGENCY_KEYS])
-    resolve_w = np.array([rules.urgency[u].resolve.total_seconds() for u in URGENCY_KEYS])
-    u_idx = pd.Index(URGENCY_KEYS).get_indexer(urgency)
-    w_respond, w_resolve = respond_w[u_idx], resolve_w[u_idx]
-
-    dispatch = np.minimum(rng.lognormal(np.where(u_idx == 0, np.log(120), np.log(600)), 0.8), 0.3 * w_respond)
-    respond = dispatch + rng.lognormal(np.log(0.2) - 0.3 * quality, 0.9) * w_respond
-    extended = (u_idx >= 2) & (rng.random(n) < 0.05 * np.exp(-0.4 * quality))
-    extension = rng.uniform(5, 15, n) * 86400
-    resolve = np.where(
-        extended,
-        w_resolve * rng.uniform(0.8, 1.0, n) + extension * rng.random(n) ** 0.7 * 1.05,
-        rng.lognormal(np.log(0.3) - 0.3 * quality, 0.7) * w_resolve,
-    )
-    resolve = dispatch + np.maximum(resolve, respond - dispatch + 300)
-    late = resolve - dispatch > np.where(extended, w_resolve + extension, w_resolve)
-
-    t0 = orders.received
-    cut = as_utc(now)
-    times = {
-        "dispatched_at": t0 + _seconds(dispatch),
-        "responded_at": t0 + _seconds(respond),
-        "resolved_at": t0 + _seconds(resolve),
-    }
-    callback = _working_hours(times["resolved_at"] + _seconds(rng.lognormal(np.log(20 * 3600), 0.6, n)), tz, rng)
-    times["callback_at"] = np.where(rng.random(n) < 0.03, np.datetime64("NaT"), callback)
-    # Each time is built on the one before, so cutting each at `now` keeps the order of events.
-    for col, values in times.items():
-        times[col] = np.where(values > cut, np.datetime64("NaT"), values).astype("datetime64[s]")
-    approved = t0 + _seconds(dispatch + 0.8 * w_resolve)
-    times["extended_until"] = np.where(
-        extended & (approved <= cut), t0 + _seconds(dispatch + w_resolve + extension), np.datetime64("NaT")
-    ).astype("datetime64[s]")
-
-    answers = callback_answers(rng, quality, late)
-    valid = ~np.isnat(times["callback_at"]) & (rng.random(n) >= 0.05)
-    for col, values in answers.items():
-        times[col] = np.where(valid, values, None).astype(object)
-    return times
-
-
-def _utc_series(values: np.ndarray) -> pd.Series:
-    return pd.Series(values.astype("datetime64[us]")).dt.tz_localize("UTC")
-
-
-def hash_numbers(numbers: np.ndarray, key: str) -> np.ndarray:
-    """Keyed hashes of clear numbers, each distinct number hashed once."""
-    unique, inverse = np.unique(numbers.astype(str), return_inverse=True)
-    return np.array([hash_caller(x, key) for x in unique], dtype=object)[inverse]
-
-
-def contract_frame(
-    rng: np.random.Generator,
-    orders: Orders,
-    case_ids: np.ndarray,
-    geo: Geography,
-    rules,
-    now: datetime,
-    tz: str,
-    caller_key: str,
-    seed: int,
-) -> pd.DataFrame:
-    """Orders with their life cycle as a frame of contract columns, ready for `complete_cases`."""
-    attrs = lifecycle_inputs(rng, orders)
-    months = month_number(local_times(orders.received, tz))
-    wanted, month_row = np.unique(months, return_inverse=True)
-    quality = township_quality(len(geo.codes), wanted, seed)[month_row, orders.township]
-    life = draw_lifecycle(rng, orders, attrs["urgency"], quality, rules, now, tz)
-    subcategory = pd.Series(SUB_NAME[orders.topic])
-    estate = pd.Series(attrs["estate"]) + pd.Series(attrs["building"]) + "号楼"
-    frame = pd.DataFrame({
-        "case_id": case_ids,
-        "received_at": _utc_series(orders.received),
-        "channel": attrs["channel"],
-        "category": SUB_CATEGORY[orders.topic],
-        "subcategory": subcategory,
-        "urgency": attrs["urgency"],
-        "district_code": geo.district_codes[orders.township],
-        "township_code": geo.codes[orders.township],
-        "lat": orders.lat.round(6),
-        "lon": orders.lon.round(6),
-        "address": pd.Series(geo.names[orders.township]) + estate,
-        "description": "市民反映" + estate + subcategory + "问题，请尽快处理。",
-        "caller_hash": hash_numbers(orders.caller, caller_key),
-    })  # fmt: skip
-    for col in ("dispatched_at", "responded_at", "resolved_at", "extended_until", "callback_at"):
-        frame[col] = _utc_series(life[col])
-    for col in ("contacted", "solved", "satisfaction"):
-        frame[col] = life[col]
-    return frame

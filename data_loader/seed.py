@@ -22,10 +22,10 @@ from dashboard.db import make_engine, migrate
 from dashboard.rules import Rules, load_rules
 from dashboard.schema import Case, Township
 from dashboard.settings import load_settings
+from data_loader import demo_life
 from data_loader import demo_model as dm
 
 DAY = np.timedelta64(86400, "s")
-BURST_TOPICS = ("停水", "停电", "施工扰民", "噪声扰民", "垃圾清运", "燃气")
 
 
 class SeedError(RuntimeError):
@@ -45,7 +45,7 @@ class Window:
         today = pd.Timestamp(now).tz_convert(tz).normalize()
         local = pd.date_range(end=today, periods=days, freq="D")
         utc = local.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[s]")
-        return cls(utc, local, dm.as_utc(now))
+        return cls(utc, local, demo_life.as_utc(now))
 
 
 def _keep_past(orders: dm.Orders, cut: np.datetime64) -> dm.Orders:
@@ -106,7 +106,7 @@ def bursts(rng: np.random.Generator, geo: dm.Geography, window: Window) -> dm.Or
     start = window.day_starts[0] + rng.integers(0, max(1, span), k).astype("timedelta64[s]")
     start[-1] = window.cut - np.timedelta64(int(rng.integers(2 * 3600, 12 * 3600)), "s")
     township = rng.choice(len(geo.codes), k, p=geo.share)
-    topic = np.array([dm.sub_index(t) for t in BURST_TOPICS])[rng.integers(0, len(BURST_TOPICS), k)]
+    topic = np.array([dm.sub_index(t) for t in dm.BURST_TOPICS])[rng.integers(0, len(dm.BURST_TOPICS), k)]
     lon, lat = dm.jitter(rng, geo.lon[township], geo.lat[township], 400)
     event = np.repeat(np.arange(k), rng.integers(12, 30, k))
     n = len(event)
@@ -148,7 +148,8 @@ def generate_history(
     order = np.argsort(orders.received, kind="stable")
     orders = dm.Orders(*(getattr(orders, f)[order] for f in dm.Orders.__dataclass_fields__))
     ids = case_ids(orders.received, tz, "D")
-    return dm.contract_frame(rng, orders, ids, geo, rules, now, tz, caller_key, seed)
+    drawn = demo_life.draw_life(rng, orders, geo, rules, tz, seed)
+    return demo_life.contract_frame(drawn, ids, geo, now, caller_key)
 
 
 def load_geography(engine: Engine, seed: int) -> dm.Geography:

@@ -82,10 +82,10 @@ def test_countdowns_tick_every_second_with_the_network_cut(pipeline, watched):
     page.route("**/*", cut)
     clock = page.locator(CLOCK).first
     seen = []
-    for _ in range(4):
+    for _ in range(18):  # 4.5 s sampled every 250 ms: sampling at the tick rate itself would alias
         seen.append(clock.inner_text())
-        page.wait_for_timeout(1000)
-    assert len(set(seen)) == 4, seen  # a new value every second, from the deadline alone
+        page.wait_for_timeout(250)
+    assert len(set(seen)) >= 4, seen  # a new value every second, from the deadline alone
     assert all(any(p in url for p in POLLS) for url in attempted), attempted  # only the polls even tried
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, inspect, select, text
 
 from dashboard.privacy import hash_caller
 from dashboard.rules import load_rules
@@ -231,6 +231,53 @@ def test_a_failing_batch_leaves_nothing(engine, monkeypatch):
     with engine.connect() as conn:
         counts = [conn.execute(select(func.count()).select_from(t)).scalar() for t in (Case, ImportBatch, RejectedRow)]
     assert counts == [0, 0, 0]
+
+
+def _indexes_and_keys(engine: Engine) -> set[str]:
+    inspector = inspect(engine)
+    return {ix["name"] for ix in inspector.get_indexes("cases")} | {
+        f"fk:{fk['referred_table']}" for fk in inspector.get_foreign_keys("cases")
+    }
+
+
+def test_first_import_that_fails_keeps_indexes_and_foreign_keys(engine, monkeypatch):
+    """A first import copies straight into the empty table with indexes (PostgreSQL: and foreign
+    keys) dropped; a failure half-way must roll all of that back."""
+    before = _indexes_and_keys(engine)
+    assert {"ix_cases_received_at", "fk:townships"} <= before
+
+    def half_then_fail(conn, table, frame):
+        real_copy_frame(conn, table, frame.iloc[:2])
+        raise RuntimeError("connection lost")
+
+    real_copy_frame = upsert.copy_frame
+    monkeypatch.setattr(upsert, "copy_frame", half_then_fail)
+    with pytest.raises(RuntimeError):
+        run_import(engine, DATA / "messy.csv")
+    assert _indexes_and_keys(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Case)).scalar() == 0
+    monkeypatch.undo()
+    run_import(engine, DATA / "messy.csv")
+    assert _indexes_and_keys(engine) == before
+
+
+def test_new_changed_and_unchanged_rows_into_a_filled_table(engine, tmp_path):
+    """After the first import, batches are staged: new rows inserted, changed rows updated, the rest untouched."""
+    run_import(engine, DATA / "messy.csv")
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(
+        (DATA / "canonical_gcj02.csv").read_text(encoding="utf-8").replace("private parking lock", "lock removed")
+    )
+    assert run_import(engine, DATA / "canonical_gcj02.csv", coords="gcj02")["accepted"] == 4
+    before = stored(engine)
+    later = datetime(2026, 10, 12, tzinfo=UTC)
+    summary = run_import(engine, mixed, coords="gcj02", now=later)
+    assert (summary["accepted"], summary["updated"], summary["unchanged"]) == (0, 1, 3)
+    after = stored(engine)
+    assert after.at["C002", "updated_at"] == pd.Timestamp(later)
+    untouched = after.index.difference(["C002"])
+    pd.testing.assert_frame_equal(after.loc[untouched], before.loc[untouched])
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 14:38:36.261832
+Create Date: 2026-11-27 15:12:17.560288
 """
 from alembic import op
 import sqlalchemy as sa
@@ -117,7 +117,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('case_id')
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.create_index('ix_cases_caller', ['caller_hash', 'township_code', 'category'], unique=False)
         batch_op.create_index('ix_cases_received_at', ['received_at'], unique=False)
         batch_op.create_index('ix_cases_status_due', ['status', 'resolve_due_at'], unique=False)
         batch_op.create_index('ix_cases_township_callback', ['township_code', 'callback_at'], unique=False)
@@ -163,7 +162,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_cases_township_callback')
         batch_op.drop_index('ix_cases_status_due')
         batch_op.drop_index('ix_cases_received_at')
-        batch_op.drop_index('ix_cases_caller')
 
     op.drop_table('cases')
     with op.batch_alter_table('townships', schema=None) as batch_op:
