@@ -85,7 +85,8 @@ def page(view: View, options: dict[str, str], categories: list[str], figure, sna
                             dcc.Store(id=ids.MAP_PAGE_VALUES),
                             dcc.Store(id=ids.MAP_FOCUS, data=options["focus"] or None),
                             html.Div(
-                                [t("drill_hint", lang), " · " + t("approximate_note", lang) if approximate else ""],
+                                [None if view.kiosk else t("drill_hint", lang) + " · ",
+                                 t("approximate_note", lang) if approximate else ""],
                                 className="map-note",
                             ),
                         ],
