@@ -24,6 +24,21 @@ GRID_THEME = {
 }
 
 
+# Every grid: sortable, resizable, wrapped headers, no header menu (touch screens), 44 px rows.
+DEFAULT_COL_DEF = {
+    "sortable": True,
+    "resizable": True,
+    "suppressHeaderMenuButton": True,
+    "wrapHeaderText": True,
+    "autoHeaderHeight": True,
+}
+
+
+def grid_options(**extra: Any) -> dict[str, Any]:
+    """AG Grid options shared by every grid (theme, touch-sized rows), plus the grid's own."""
+    return {"theme": GRID_THEME, "rowHeight": 44, "suppressCellFocus": True, **extra}
+
+
 def tile(label: str, value: str, note: str = "", accent: str = "", href: str | None = None,
          active: bool = False, direction: str = "flat") -> html.Div | dcc.Link:  # fmt: skip
     """A KPI tile; with `href` the whole tile is a touch target (e.g. a filter shortcut).

@@ -9,7 +9,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import GRID_THEME, tile
+from layouts.components import DEFAULT_COL_DEF, grid_options, tile
 from layouts.countdowns import countdown_row
 from layouts.formatting import rate_delta_points
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
@@ -204,8 +204,8 @@ def page(view: View, spec: dict[str, Any], tile_url: str | None, approximate: bo
                     id="overview-ranking-grid",
                     columnDefs=ranking_column_defs(lang),
                     rowData=[],
-                    defaultColDef={"sortable": True, "resizable": True},
-                    dashGridOptions={"rowHeight": 44, "headerHeight": 44, "theme": GRID_THEME},
+                    defaultColDef=DEFAULT_COL_DEF,
+                    dashGridOptions=grid_options(),
                     style={"height": "100%"},
                 ),
                 "panel-ranking",

@@ -16,7 +16,7 @@ from dash import dcc, html
 
 from dashboard.rules import CLASSES
 from layouts import ids
-from layouts.components import GRID_THEME, Column, wall_table
+from layouts.components import DEFAULT_COL_DEF, Column, grid_options, wall_table
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
 from layouts.routes import View, query_value
 from layouts.shell import link
@@ -268,21 +268,10 @@ def grid(view: View, level: str, rows: list[dict[str, Any]]) -> dag.AgGrid:
         id=ids.RANK_GRID,
         columnDefs=grid_columns(level, view.lang),
         rowData=rows,
-        defaultColDef={
-            "sortable": True,
-            "resizable": True,
-            "suppressHeaderMenuButton": True,
-            "wrapHeaderText": True,
-            "autoHeaderHeight": True,
-        },
+        defaultColDef=DEFAULT_COL_DEF,
         getRowId="params.data.code",
         rowClassRules={"row-unranked": "params.data.rank === null"},
-        dashGridOptions={
-            "theme": GRID_THEME,
-            "rowHeight": 44,
-            "suppressCellFocus": True,
-            "animateRows": False,
-        },
+        dashGridOptions=grid_options(animateRows=False),
         className="rank-grid",
         style={"height": "100%", "width": "100%"},
     )

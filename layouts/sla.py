@@ -19,7 +19,7 @@ import pandas as pd
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import GRID_THEME, Bar, Column, bar_rows, tile, wall_table
+from layouts.components import DEFAULT_COL_DEF, Bar, Column, bar_rows, grid_options, tile, wall_table
 from layouts.i18n import URGENCY, fmt_count, fmt_countdown, t
 from layouts.routes import View
 from layouts.shell import link
@@ -279,25 +279,16 @@ def grid(view: View) -> dag.AgGrid:
         id=ids.SLA_GRID,
         rowModelType="infinite",
         columnDefs=grid_columns(view.lang),
-        defaultColDef={
-            "sortable": True,
-            "resizable": True,
-            "suppressHeaderMenuButton": True,
-            "wrapHeaderText": True,
-            "autoHeaderHeight": True,
-        },
+        defaultColDef=DEFAULT_COL_DEF,
         getRowId="params.data.case_id",
         rowClassRules={"row-overdue": "params.data && params.data.state === 'overdue'"},
-        dashGridOptions={
-            "theme": GRID_THEME,
-            "rowHeight": 44,
-            "cacheBlockSize": PAGE_SIZE,
-            "maxBlocksInCache": 50,
-            "maxConcurrentDatasourceRequests": 1,  # dash-ag-grid keeps one pending request at a time
-            "infiniteInitialRowCount": PAGE_SIZE,
-            "blockLoadDebounceMillis": 60,
-            "suppressCellFocus": True,
-        },
+        dashGridOptions=grid_options(
+            cacheBlockSize=PAGE_SIZE,
+            maxBlocksInCache=50,
+            maxConcurrentDatasourceRequests=1,  # dash-ag-grid keeps one pending request at a time
+            infiniteInitialRowCount=PAGE_SIZE,
+            blockLoadDebounceMillis=60,
+        ),
         className="sla-grid",
         style={"height": "100%", "width": "100%"},
     )
