@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from dashboard.dbstate import read_frame
 from dashboard.periods import Period, month_of_day
@@ -98,8 +98,3 @@ def composite_history(engine: Engine, rules: Rules, current: Period, months: int
         for code, value, ok in zip(scored["code"], scored["composite"], enough, strict=True):
             series.setdefault(code, []).append(float(value) if ok and pd.notna(value) else None)
     return {"months": [p.label for p in periods], "series": series}
-
-
-def newest_rollup_day(engine: Engine) -> date | None:
-    with engine.connect() as conn:
-        return conn.scalar(select(func.max(DailyRollup.day)))
