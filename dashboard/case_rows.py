@@ -40,7 +40,7 @@ def complete_cases(frame: pd.DataFrame, rules: Rules, now: datetime, batch_id: i
         if col not in out.columns:
             out[col] = None
     for col in TIME_COLUMNS[:6]:
-        out[col] = pd.to_datetime(out[col], utc=True)
+        out[col] = pd.to_datetime(out[col], utc=True).dt.as_unit("us")  # one unit, so columns mix freely
     out["dispatched_at"] = out["dispatched_at"].fillna(out["received_at"])
     out["respond_due_at"], out["resolve_due_at"] = deadlines(
         out["dispatched_at"], out["urgency"], out["extended_until"], rules
