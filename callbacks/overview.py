@@ -27,7 +27,7 @@ def overview_parts(snapshot: dict[str, Any] | None, view: View, codes: list[str]
         overview.countdown_rows(snapshot, lang),
         overview.top10_rows(snapshot, lang),
         overview.class_lists(snapshot, lang),
-        map_values(snapshot, "township", "orders_today", codes),
+        map_values(snapshot, "township", overview.OVERVIEW_MEASURE, codes),
     )
 
 

@@ -18,6 +18,8 @@ from layouts.routes import View
 from layouts.shell import link
 
 CLASS_ORDER = ("advanced", "improved", "rectification", "governance")
+# The wall's map shows the last 24 hours, not "today": just after midnight "today" is an empty map.
+OVERVIEW_MEASURE = "orders_24h"
 
 
 def kpi_tiles(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
@@ -164,10 +166,10 @@ def page(view: View, spec: dict[str, Any], tile_url: str | None, approximate: bo
                 figure=map_figure(
                     spec,
                     [0] * len(spec["codes"]),
-                    "orders_today",
+                    OVERVIEW_MEASURE,
                     view.theme,
                     tile_url=tile_url,
-                    title=t("orders_today", lang),
+                    title=t(OVERVIEW_MEASURE, lang),
                 ),
                 config={"displayModeBar": False, "scrollZoom": not view.kiosk, "staticPlot": False},
                 className="map-graph",

@@ -88,6 +88,10 @@ def test_map_values_per_township_and_district(snapshot):
     assert (town["orders_today"], town["open"], town["overdue"]) == (2, 3, 1)
     assert snapshot["map"]["district"][DISTRICT]["orders_today"] == 2
     assert snapshot["map"]["district"]["110105"]["orders_today"] == 0  # every unit present, never dropped
+    # Last 24 h (since 26 Nov 06:00 UTC): A, B and C. Own baseline: C, D, E in the 28 days before
+    # today -> 3 / 28 per day, so the last 24 h are 3 / (3 / 28) = 28 times a normal day.
+    assert town["orders_24h"] == 3
+    assert town["vs_baseline"] == pytest.approx(28.0)
 
 
 def test_open_case_table_is_columnar_and_complete(snapshot):
