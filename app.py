@@ -38,6 +38,8 @@ class AppContext:
     townships_approximate: bool = True
     district_bounds: dict[str, list[float]] = field(default_factory=dict)
     township_points: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # page name -> builder(view, context); per app, so two apps in one process never mix pages
+    pages: dict[str, Any] = field(default_factory=dict)
 
     @property
     def tile_url(self) -> str | None:

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
-from callbacks.router import PAGE_BUILDERS
 from layouts import ids, map_page
 from layouts.hotspots import hotspot_cards, hotspot_points
 from layouts.i18n import t
@@ -106,7 +105,7 @@ def controls_search(view: View, layer: str, measure: str, window: str, category:
 
 
 def register(app: Dash, context) -> None:
-    PAGE_BUILDERS["map"] = build
+    context.pages["map"] = build
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),

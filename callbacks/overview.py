@@ -6,7 +6,6 @@ from typing import Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
-from callbacks.router import PAGE_BUILDERS
 from layouts import ids, overview
 from layouts.routes import View, parse_view
 
@@ -32,7 +31,7 @@ def overview_parts(snapshot: dict[str, Any] | None, view: View, codes: list[str]
 
 
 def register(app: Dash, context) -> None:
-    PAGE_BUILDERS["overview"] = lambda view, ctx: overview.page(
+    context.pages["overview"] = lambda view, ctx: overview.page(
         view, ctx.map_spec("township"), ctx.tile_url, ctx.townships_approximate
     )
 

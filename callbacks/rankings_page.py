@@ -12,7 +12,6 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, dcc, no_update
 
-from callbacks.router import PAGE_BUILDERS
 from dashboard import export
 from dashboard.period_views import composite_history
 from dashboard.periods import month_of_day, parse_period
@@ -84,7 +83,7 @@ def register(app: Dash, context) -> None:
         options, payload, series = page_parts(view, source, snapshot)
         return rankings.page(view, options, payload, series, snapshot)
 
-    PAGE_BUILDERS["rankings"] = build
+    context.pages["rankings"] = build
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),

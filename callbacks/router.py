@@ -10,9 +10,6 @@ from layouts import ids, shell
 from layouts.i18n import t
 from layouts.routes import View, page_class, parse_view
 
-# page name -> function(view, context) -> component; filled by each page module's register()
-PAGE_BUILDERS: dict[str, Any] = {}
-
 
 def version_stub(snapshot: dict[str, Any] | None, known: dict[str, Any] | None) -> dict[str, Any] | None:
     """What the browser keeps: the version and times only. None means 'nothing new'."""
@@ -30,7 +27,7 @@ def not_found(view: View) -> html.Div:
 
 
 def build_page(view: View, context) -> list:
-    builder = PAGE_BUILDERS.get(view.page)
+    builder = context.pages.get(view.page)  # per app: filled by each page module's register()
     body = builder(view, context) if builder else not_found(view)
     snapshot = context.snapshot()
     header = shell.header(view.lang, view.path if view.page != "not_found" else "", view.kiosk,

@@ -13,7 +13,6 @@ from typing import Any
 import pandas as pd
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from callbacks.router import PAGE_BUILDERS
 from layouts import ids, sla
 from layouts.routes import parse_view
 
@@ -62,7 +61,7 @@ def register(app: Dash, context) -> None:
         snapshot, frame = frames.current()
         return sla.page(view, snapshot, frame, tz)
 
-    PAGE_BUILDERS["sla"] = build
+    context.pages["sla"] = build
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),

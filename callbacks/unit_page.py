@@ -9,7 +9,6 @@ from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_u
 
 from callbacks.map_page import camera_for
 from callbacks.overview import map_values
-from callbacks.router import PAGE_BUILDERS
 from dashboard.export import render
 from layouts import ids, unit
 from layouts.i18n import t
@@ -70,7 +69,7 @@ def district_export(snapshot: dict[str, Any], code: str) -> dict[str, Any]:
 
 
 def register(app: Dash, context) -> None:
-    PAGE_BUILDERS["district"] = PAGE_BUILDERS["township"] = build
+    context.pages["district"] = context.pages["township"] = build
 
     @app.callback(
         Output(ids.UNIT_KPIS, "children"),

@@ -95,7 +95,7 @@ CHROMIUM_ARGS = [
 class LiveServer:
     """A real app on a free loopback port, fed by a small seeded SQLite database and its poller."""
 
-    def __init__(self, tmp_dir, days: int = 3, per_day: int = 1500) -> None:
+    def __init__(self, tmp_dir, days: int = 10, per_day: int = 1500) -> None:
         import threading
 
         from werkzeug.serving import make_server

@@ -68,6 +68,12 @@ def open_overview(watched, pipeline):
     w.page.goto(pipeline.url + "/?kiosk=1")
     w.page.locator(CLOCK).first.wait_for(timeout=30_000)
     w.page.wait_for_function("window.hotlineReconnect && window.hotlineReconnect.state().bootId !== null")
+    # The map fetches its geometry once; let it arrive before a test cuts the network.
+    w.page.wait_for_selector("#overview-map .maplibregl-canvas", timeout=30_000)
+    w.page.wait_for_function(
+        "performance.getEntriesByType('resource').filter(e => e.name.includes('/geo/')).length >= 2",
+        timeout=30_000,
+    )
     return w
 
 

@@ -36,7 +36,7 @@ def test_overview_shows_kpis_map_and_ticking_countdowns(live_server, watched, wi
     clock = page.locator(".countdown-row .cd-clock").first
     clock.wait_for()
     seen = set()
-    for _ in range(7):
+    for _ in range(12):  # 6 s: a loaded CI machine may delay a tick, never stop it
         seen.add(clock.inner_text())
         page.wait_for_timeout(500)
     assert len(seen) >= 3, seen

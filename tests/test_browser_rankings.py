@@ -15,6 +15,11 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
+def _one_decimal(value: float | None) -> str:
+    """What the page shows for a composite: one decimal, or a dash when there is no sample."""
+    return "—" if value is None else f"{value:.1f}"
+
+
 def _api(live_server, period: str, date: str, level: str) -> dict:
     with urlopen(f"{live_server.url}/api/v1/rankings?period={period}&date={date}&level={level}") as response:
         return json.load(response)
@@ -31,7 +36,7 @@ def test_wall_shows_the_four_lists_and_the_top_of_the_table(live_server, watched
     first = page.locator("#rank-wall .wt-row:not(.wt-head)").first
     top = api["rows"][0]
     assert first.locator(".wt-name").inner_text() == top["name"]
-    assert first.locator(".wt-composite").inner_text() == f"{top['composite']:.1f}"
+    assert first.locator(".wt-composite").inner_text() == _one_decimal(top["composite"])
     advanced = [r["name"] for r in api["rows"] if "advanced" in r["classes"]]
     shown = page.locator("#rank-classes .cls-column").first.locator(".cls-name").all_inner_texts()
     assert shown == advanced
@@ -55,8 +60,9 @@ def test_tablet_grid_agrees_with_the_api_and_exports_what_is_shown(live_server, 
     page.wait_for_selector("#rank-grid .ag-row[row-index='0'] .grid-link")
     row0 = page.locator("#rank-grid .ag-center-cols-container .ag-row[row-index='0']")
     top = api["rows"][0]
-    assert row0.locator("[col-id='composite']").inner_text() == f"{top['composite']:.1f}"
-    assert row0.locator("[col-id='resolution_rate']").inner_text() == f"{top['resolution_rate'] * 100:.1f}%"
+    assert row0.locator("[col-id='composite']").inner_text() == _one_decimal(top["composite"])
+    rate = top["resolution_rate"]
+    assert row0.locator("[col-id='resolution_rate']").inner_text() == ("—" if rate is None else f"{rate * 100:.1f}%")
     link = row0.locator(".grid-link")
     assert link.inner_text() == top["name"] and link.get_attribute("href") == f"/township/{top['code']}"
     # touch-sized rows and export buttons
