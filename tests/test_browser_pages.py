@@ -93,3 +93,23 @@ def test_wall_rotation_moves_to_the_next_page(live_server, watched):
     assert page.locator(".app-nav").count() == 0  # no controls on the wall
     no_scroll = page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
     assert no_scroll
+
+
+def test_a_district_tap_zooms_the_map_to_that_district(live_server, watched):
+    w = watched(1920, 1080)
+    page = w.page
+    zoom_js = "document.querySelector('#hotspot-map .js-plotly-plot')._fullLayout.map._subplot.map.getZoom()"
+    centre_js = "document.querySelector('#hotspot-map .js-plotly-plot')._fullLayout.map._subplot.map.getCenter().lng"
+    page.goto(live_server.url + "/map?layer=district")
+    settle(page)
+    city_zoom = page.evaluate(zoom_js)
+    page.evaluate(
+        "document.querySelector('#hotspot-map .js-plotly-plot').emit('plotly_click',"
+        " {points: [{location: '110116', curveNumber: 0, pointNumber: 0}]})"
+    )
+    page.wait_for_url("**focus=110116**", timeout=8_000)
+    settle(page)
+    # 怀柔区 (110116) is a fraction of the city: the camera moves in and north-east of the centre.
+    assert page.evaluate(zoom_js) > city_zoom + 0.5
+    assert 116.3 < page.evaluate(centre_js) < 117.0
+    assert w.console_errors == [], "\n".join(w.console_errors)
