@@ -97,6 +97,14 @@ def register(app: Dash, context) -> None:
         now = datetime.fromisoformat(snapshot["generated_at"])
         return sla.rows_response(frame, request, snapshot["names"], view.lang, tz, now)
 
+    def live_state(stub, pathname: str, search: str):
+        """(snapshot, frame, view, filters) for the SLA page's live parts; None when there is nothing to redraw."""
+        snapshot, frame = frames.current()
+        view = parse_view(pathname, search)
+        if not stub or not snapshot or view.page != "sla":
+            return None
+        return snapshot, frame, view, sla.filters_from_query(view.query, snapshot["names"])
+
     @app.callback(
         Output(ids.SLA_COUNTS, "children"),
         Output(ids.SLA_OVERDUE_BY_TOWNSHIP, "children"),
@@ -106,11 +114,10 @@ def register(app: Dash, context) -> None:
         prevent_initial_call=True,
     )
     def live_counts(stub, pathname: str, search: str):
-        snapshot, frame = frames.current()
-        view = parse_view(pathname, search)
-        if not stub or not snapshot or view.page != "sla":
+        live = live_state(stub, pathname, search)
+        if live is None:
             return no_update, no_update
-        filters = sla.filters_from_query(view.query, snapshot["names"])
+        snapshot, frame, view, filters = live
         return sla.count_tiles(frame, view, filters), sla.township_bars(frame, filters, snapshot["names"], view.lang)
 
     @app.callback(
@@ -121,11 +128,11 @@ def register(app: Dash, context) -> None:
         prevent_initial_call=True,
     )
     def live_title(stub, pathname: str, search: str):
-        snapshot, frame = frames.current()
-        view = parse_view(pathname, search)
-        if not stub or not snapshot or view.page != "sla":
+        live = live_state(stub, pathname, search)
+        if live is None:
             return no_update
-        return sla.rows_title(frame, sla.filters_from_query(view.query, snapshot["names"]), view.lang)
+        _snapshot, frame, view, filters = live
+        return sla.rows_title(frame, filters, view.lang)
 
     @app.callback(
         Output(ids.SLA_WALL_ROWS, "children"),
@@ -135,11 +142,10 @@ def register(app: Dash, context) -> None:
         prevent_initial_call=True,
     )
     def live_wall_rows(stub, pathname: str, search: str):
-        snapshot, frame = frames.current()
-        view = parse_view(pathname, search)
-        if not stub or not snapshot or view.page != "sla":
+        live = live_state(stub, pathname, search)
+        if live is None:
             return no_update
-        filters = sla.filters_from_query(view.query, snapshot["names"])
+        snapshot, frame, view, filters = live
         now = datetime.fromisoformat(snapshot["generated_at"])
         return sla.wall_rows(frame, filters, snapshot["names"], view.lang, tz, now)
 
