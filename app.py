@@ -17,12 +17,12 @@ from dash import Dash
 from sqlalchemy import func, select
 
 from callbacks import register_callbacks
-from dashboard.http_api import make_blueprint
-from dashboard.poller import start_in_thread
+from dashboard.api.json_api import make_blueprint
+from dashboard.live.poller import start_in_thread
 from dashboard.runtime import Runtime
-from dashboard.schema import Township
 from dashboard.settings import REPO_ROOT
-from data_loader.reference import load_reference
+from dashboard.store.schema import Township
+from data_loader.reference_tables import load_reference
 from layouts.shell import shell
 
 log = logging.getLogger("hotline")
@@ -109,8 +109,8 @@ def static_geography(approximate: bool) -> tuple[bool, dict[str, list[float]], d
 
 def seed_if_empty(runtime: Runtime) -> None:
     """Seed 60 days of demo history into an empty database (about 400,000 orders)."""
-    from dashboard.schema import Case
-    from data_loader.seed import seed_database
+    from dashboard.store.schema import Case
+    from data_loader.demo.seed import seed_database
 
     with runtime.engine.connect() as conn:
         if conn.scalar(select(func.count()).select_from(Case)):
@@ -128,7 +128,7 @@ def start_background(runtime: Runtime, *, demo: bool, poller: bool) -> threading
     starts only after the seed, so it never waits on the seed's write lock (SQLite) and its first
     tick builds the rollups from the complete history.
     """
-    from data_loader.simulate import run_simulator
+    from data_loader.demo.simulate import run_simulator
 
     stop = threading.Event()
     settings = runtime.settings

@@ -26,14 +26,14 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard.db import make_engine, migrate  # noqa: E402
-from dashboard.rules import load_rules  # noqa: E402
+from dashboard.assessment.rules import load_rules  # noqa: E402
 from dashboard.settings import load_settings  # noqa: E402
-from data_loader.places import Places  # noqa: E402
-from data_loader.readers import read_table  # noqa: E402
-from data_loader.reference import load_reference  # noqa: E402
-from data_loader.upsert import write_batch  # noqa: E402
-from data_loader.validate import ImportOptions, validate  # noqa: E402
+from dashboard.store.db import make_engine, migrate  # noqa: E402
+from data_loader.files.places import Places  # noqa: E402
+from data_loader.files.readers import read_table  # noqa: E402
+from data_loader.files.upsert import write_batch  # noqa: E402
+from data_loader.files.validate import ImportOptions, validate  # noqa: E402
+from data_loader.reference_tables import load_reference  # noqa: E402
 from geo import reference  # noqa: E402
 
 OUT = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "results" / "import.md"))

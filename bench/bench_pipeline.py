@@ -39,16 +39,16 @@ from sqlalchemy import Engine, create_engine, event, func, select, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard import poller as poller_module  # noqa: E402
-from dashboard.cache import MemoryCache  # noqa: E402
-from dashboard.case_rows import complete_cases, insert_cases  # noqa: E402
-from dashboard.db import make_engine, migrate  # noqa: E402
-from dashboard.open_cases import OpenCases  # noqa: E402
-from dashboard.rollups import rebuild  # noqa: E402
+from dashboard.live import poller as poller_module  # noqa: E402
+from dashboard.live.cache import MemoryCache  # noqa: E402
+from dashboard.live.open_cases import OpenCases  # noqa: E402
+from dashboard.live.rollups import rebuild  # noqa: E402
 from dashboard.runtime import Runtime  # noqa: E402
-from dashboard.schema import Case  # noqa: E402
 from dashboard.settings import load_settings  # noqa: E402
-from data_loader.seed import seed_database  # noqa: E402
+from dashboard.store.case_rows import complete_cases, insert_cases  # noqa: E402
+from dashboard.store.db import make_engine, migrate  # noqa: E402
+from dashboard.store.schema import Case  # noqa: E402
+from data_loader.demo.seed import seed_database  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "pipeline.md"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -90,7 +90,7 @@ def prepare(url: str, days: int, per_day: int) -> tuple[int, float | None]:
         existing = conn.scalar(select(func.count()).select_from(Case))
     seconds = None
     if not existing:
-        from dashboard.rules import load_rules
+        from dashboard.assessment.rules import load_rules
 
         started = time.perf_counter()
         seed_database(engine, load_rules(settings.rules_path), days=days, per_day=per_day, seed=12345,

@@ -24,11 +24,11 @@ from sqlalchemy import Engine, create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard.case_rows import complete_cases, insert_cases
-from dashboard.db import make_engine, migrate
-from dashboard.rules import load_rules
+from dashboard.assessment.rules import load_rules
 from dashboard.settings import DEFAULT_RULES_PATH
-from data_loader.seed import ensure_reference, generate_history, load_geography
+from dashboard.store.case_rows import complete_cases, insert_cases
+from dashboard.store.db import make_engine, migrate
+from data_loader.demo.seed import ensure_reference, generate_history, load_geography
 
 RESULTS = Path(__file__).resolve().parent / "results" / "seed.md"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -97,7 +97,7 @@ def report(figures: list[Figure], skipped: list[str]) -> str:
         "",
         f"`python bench/bench_seed.py`, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}. Generation = numpy model + `complete_cases`; "
-        "insert = `insert_cases` (`dashboard.db.bulk_insert`: COPY of Arrow-rendered CSV on PostgreSQL, "
+        "insert = `insert_cases` (`dashboard.store.db.bulk_insert`: COPY of Arrow-rendered CSV on PostgreSQL, "
         "executemany on SQLite; secondary indexes, and PostgreSQL foreign keys, rebuilt after the load). "
         f"1-minute load average at the end: {os.getloadavg()[0]:.1f} (2 CPUs; above 2, other processes compete).",
         "",

@@ -12,10 +12,10 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, dcc, no_update
 
-from dashboard import export
-from dashboard.period_views import composite_history
-from dashboard.periods import month_of_day, parse_period
-from dashboard.rankings import rankings_payload
+from dashboard.assessment import export
+from dashboard.assessment.period_views import composite_history
+from dashboard.assessment.periods import month_of_day, parse_period
+from dashboard.assessment.rankings import rankings_payload
 from dashboard.scope import Scope
 from layouts import ids, rankings
 from layouts.routes import View, parse_view

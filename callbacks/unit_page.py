@@ -9,7 +9,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_u
 
 from callbacks.map_page import camera_for
 from callbacks.overview import map_values
-from dashboard.export import render
+from dashboard.assessment.export import render
 from layouts import ids, unit
 from layouts.i18n import t
 from layouts.maps import map_figure

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from dashboard.cli import run_commands
+from dashboard.cli.dispatch import run_commands
 
 COMMANDS = {
-    "rankings": ("dashboard.rankings_cli", "print or export daily / monthly rankings"),
-    "poller": ("dashboard.poller", "run the snapshot poller alone (multi-worker deployments)"),
-    "rebuild-rollups": ("dashboard.rollups", "rebuild the daily rollups from the cases table"),
+    "rankings": ("dashboard.cli.rankings", "print or export daily / monthly rankings"),
+    "poller": ("dashboard.live.poller", "run the snapshot poller alone (multi-worker deployments)"),
+    "rebuild-rollups": ("dashboard.live.rollups", "rebuild the daily rollups from the cases table"),
 }
 
 

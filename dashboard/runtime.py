@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from dashboard.cache import FallbackCache, MemoryCache, RedisCache, SnapshotCache
-from dashboard.db import make_engine, migrate
-from dashboard.poller import Poller
-from dashboard.rules import Rules, load_rules
+from dashboard.assessment.rules import Rules, load_rules
+from dashboard.live.cache import FallbackCache, MemoryCache, RedisCache, SnapshotCache
+from dashboard.live.poller import Poller
 from dashboard.settings import Settings, SettingsError, load_settings
+from dashboard.store.db import make_engine, migrate
 
 log = logging.getLogger(__name__)
 ROLES = ("all", "web", "poller")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "hotline.db"
-DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "rules.toml"
+DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "assessment" / "rules.toml"
 
 
 class SettingsError(ValueError):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from dashboard.cli import run_commands
+from dashboard.cli.dispatch import run_commands
 
 COMMANDS = {
-    "seed": ("data_loader.seed", "generate demo history into the case database"),
-    "simulate": ("data_loader.simulate", "run the live simulator (new orders, progressing cases)"),
-    "import": ("data_loader.importer", "import a CSV / XLSX / JSON / Open311 file"),
-    "rejected": ("data_loader.rejected", "list or export rejected rows"),
+    "seed": ("data_loader.demo.seed", "generate demo history into the case database"),
+    "simulate": ("data_loader.demo.simulate", "run the live simulator (new orders, progressing cases)"),
+    "import": ("data_loader.files.importer", "import a CSV / XLSX / JSON / Open311 file"),
+    "rejected": ("data_loader.files.rejected", "list or export rejected rows"),
     "sync": ("data_loader.sync", "incrementally copy cases from an existing case database"),
 }
 

@@ -25,16 +25,16 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.db import make_engine, migrate
-from dashboard.rules import Rules, RulesError, load_rules
-from dashboard.schema import KeyValue
+from dashboard.assessment.rules import Rules, RulesError, load_rules
 from dashboard.settings import Settings, SettingsError, load_settings
-from data_loader.importer import import_raw
-from data_loader.parsing import HEADERS
-from data_loader.readers import RawTable, cell_text
-from data_loader.reference import load_reference
-from data_loader.upsert import BatchSummary
-from data_loader.validate import ImportOptions
+from dashboard.store.db import make_engine, migrate
+from dashboard.store.schema import KeyValue
+from data_loader.files.importer import import_raw
+from data_loader.files.parsing import HEADERS
+from data_loader.files.readers import RawTable, cell_text
+from data_loader.files.upsert import BatchSummary
+from data_loader.files.validate import ImportOptions
+from data_loader.reference_tables import load_reference
 from geo.coords import SYSTEMS
 
 

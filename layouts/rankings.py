@@ -1,6 +1,6 @@
 """The rankings page: period, date and level in the URL, the four monthly lists, the ranking grid (pure).
 
-Every number comes from one rankings payload (`dashboard.rankings.rankings_payload`, the same as the
+Every number comes from one rankings payload (`dashboard.assessment.rankings.rankings_payload`, the same as the
 CLI and `GET /api/v1/rankings`); rows keep the payload's full values and carry display texts beside
 them, so the grid sorts on the real numbers and shows them the way the rest of the product does.
 """
@@ -14,7 +14,7 @@ from urllib.parse import quote
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from dashboard.rules import CLASSES
+from dashboard.assessment.rules import CLASSES
 from layouts import ids
 from layouts.components import DEFAULT_COL_DEF, Column, grid_options, wall_table
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine, insert
 
-from dashboard.case_rows import complete_cases, insert_cases
-from dashboard.rules import Rules, parse_rules
-from dashboard.schema import District, Township
+from dashboard.assessment.rules import Rules, parse_rules
 from dashboard.settings import DEFAULT_RULES_PATH
+from dashboard.store.case_rows import complete_cases, insert_cases
+from dashboard.store.schema import District, Township
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DISTRICTS = {"110101": "东城区", "110102": "西城区", "110105": "朝阳区"}

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from dashboard.db import make_engine, migrate
+from dashboard.store.db import make_engine, migrate
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -102,7 +102,7 @@ class LiveServer:
 
         from app import create_app
         from dashboard.runtime import Runtime
-        from data_loader.seed import seed_database
+        from data_loader.demo.seed import seed_database
 
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_dir / 'live.db'}", "POLL_SECONDS": "2"}
         env.pop("REDIS_URL", None)
@@ -173,10 +173,12 @@ class WatchedPage:
         details = []
         for arg in message.args:  # maplibre logs an event object: keep its inner message
             try:
-                details.append(arg.evaluate(
-                    "x => { try { return x && x.error ? String(x.error.message || x.error) + ' ' + (x.error.url || '') "
-                    "+ ' ' + (x.error.status || '') : '' } catch (e) { return '' } }"
-                ))
+                details.append(
+                    arg.evaluate(
+                        "x => { try { return x && x.error ? String(x.error.message || x.error) + ' ' + (x.error.url || '') "
+                        "+ ' ' + (x.error.status || '') : '' } catch (e) { return '' } }"
+                    )
+                )
             except Exception:
                 details.append("")
         self.console_errors.append(" ".join([message.text, *filter(None, details)]))
@@ -265,18 +267,21 @@ def insert_case():
     import pandas as pd
     from sqlalchemy import select
 
-    from dashboard.case_rows import complete_cases, insert_cases
-    from dashboard.rules import load_rules
-    from dashboard.schema import Township
+    from dashboard.assessment.rules import load_rules
     from dashboard.settings import load_settings
+    from dashboard.store.case_rows import complete_cases, insert_cases
+    from dashboard.store.schema import Township
 
     rules = load_rules(load_settings().rules_path)
 
     def write(engine: Engine, case_id: str, township_code: str | None = None, now: datetime | None = None) -> str:
         now = now or datetime.now(UTC)
         with engine.connect() as conn:
-            town = conn.execute(select(Township.code, Township.district_code).where(
-                Township.code == township_code if township_code else Township.code.is_not(None)).limit(1)).one()
+            town = conn.execute(
+                select(Township.code, Township.district_code)
+                .where(Township.code == township_code if township_code else Township.code.is_not(None))
+                .limit(1)
+            ).one()
         frame = pd.DataFrame([{
             "case_id": case_id, "received_at": now, "channel": "phone", "category": "住房", "subcategory": "屋顶漏雨",
             "urgency": "emergency", "district_code": town.district_code, "township_code": town.code,

@@ -7,12 +7,12 @@ import os
 import pytest
 from flask import Flask
 
-from dashboard.cache import MemoryCache
-from dashboard.http_api import deploy_id, make_blueprint
-from dashboard.rankings import rankings_payload
+from dashboard.api.json_api import deploy_id, make_blueprint
+from dashboard.assessment.rankings import rankings_payload
+from dashboard.live.cache import MemoryCache
 from dashboard.runtime import Runtime
 from dashboard.scope import Scope
-from data_loader.seed import seed_database
+from data_loader.demo.seed import seed_database
 
 
 @pytest.fixture(scope="module")

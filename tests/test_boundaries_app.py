@@ -10,7 +10,7 @@ from shapely.geometry import mapping, shape
 from sqlalchemy import select
 
 from dashboard.runtime import Runtime
-from dashboard.schema import Township
+from dashboard.store.schema import Township
 from geo.assets import _OVERRIDES
 from geo.reference import township_geojson
 

@@ -13,9 +13,9 @@ import threading
 
 import pytest
 
-from dashboard.poller import start_in_thread
+from dashboard.live.poller import start_in_thread
 from dashboard.runtime import Runtime
-from data_loader.seed import seed_database
+from data_loader.demo.seed import seed_database
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 POLL_SECONDS = 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from dashboard.cache import DEGRADED_KIND, FallbackCache, MemoryCache, RedisCache
+from dashboard.live.cache import DEGRADED_KIND, FallbackCache, MemoryCache, RedisCache
 from dashboard.runtime import make_cache
 
 

@@ -13,9 +13,9 @@ import pytest
 from scipy import stats
 from sqlalchemy import insert
 
-from dashboard.hotspots import bursts, clusters, find_hotspots, repeat_complainants
-from dashboard.schema import DailyRollup
+from dashboard.assessment.hotspots import bursts, clusters, find_hotspots, repeat_complainants
 from dashboard.scope import Scope
+from dashboard.store.schema import DailyRollup
 from tests.assessment_data import SHANGHAI, add_reference, case, local, make_rules, write_cases
 
 RULES = make_rules()  # window 24 h, baseline 28 days, min_count 5, p 0.001, 150 m, cluster_min 8
@@ -126,12 +126,12 @@ def test_a_burst_in_a_pair_with_no_history_at_all_is_scored_not_crashed(any_engi
 
     import pandas as pd
 
-    from dashboard.case_rows import complete_cases, insert_cases
-    from dashboard.hotspots import bursts
-    from dashboard.rules import load_rules
+    from dashboard.assessment.hotspots import bursts
+    from dashboard.assessment.rules import load_rules
     from dashboard.scope import Scope
     from dashboard.settings import DEFAULT_RULES_PATH
-    from data_loader.reference import load_reference
+    from dashboard.store.case_rows import complete_cases, insert_cases
+    from data_loader.reference_tables import load_reference
 
     rules = load_rules(DEFAULT_RULES_PATH)
     load_reference(any_engine)

@@ -14,15 +14,15 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, inspect, select, text
 
+from dashboard.assessment.rules import load_rules
 from dashboard.privacy import hash_caller
-from dashboard.rules import load_rules
-from dashboard.schema import Case, ImportBatch, RejectedRow
 from dashboard.settings import REPO_ROOT, load_settings
-from data_loader import upsert
-from data_loader.importer import import_file
-from data_loader.parsing import ImportFileError, map_headers
-from data_loader.readers import read_table
-from data_loader.reference import load_reference
+from dashboard.store.schema import Case, ImportBatch, RejectedRow
+from data_loader.files import upsert
+from data_loader.files.importer import import_file
+from data_loader.files.parsing import ImportFileError, map_headers
+from data_loader.files.readers import read_table
+from data_loader.reference_tables import load_reference
 from geo.coords import to_wgs84
 
 DATA = Path(__file__).parent / "data" / "import"

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 from flask import Flask
 
-from dashboard.cache import MemoryCache
-from dashboard.http_api import make_blueprint
-from dashboard.rules import load_rules
+from dashboard.api.json_api import make_blueprint
+from dashboard.assessment.rules import load_rules
+from dashboard.live.cache import MemoryCache
 from dashboard.runtime import Runtime
 from dashboard.settings import load_settings
-from data_loader.open311 import to_contract
-from data_loader.seed import seed_database
+from data_loader.demo.seed import seed_database
+from data_loader.files.open311_reader import to_contract
 
 SETTINGS = load_settings()
 REQUEST_FIELDS = {

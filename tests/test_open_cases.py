@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 from sqlalchemy import update
 
-from dashboard.case_rows import complete_cases, insert_cases
-from dashboard.open_cases import LATE_COMMIT, OpenCases
-from dashboard.rules import load_rules
-from dashboard.schema import Case
+from dashboard.assessment.rules import load_rules
+from dashboard.live.open_cases import LATE_COMMIT, OpenCases
 from dashboard.settings import DEFAULT_RULES_PATH
-from data_loader.reference import load_reference
+from dashboard.store.case_rows import complete_cases, insert_cases
+from dashboard.store.schema import Case
+from data_loader.reference_tables import load_reference
 
 
 def add(engine, case_id: str, stamp: datetime) -> None:

@@ -14,9 +14,9 @@ from urllib.request import urlopen
 
 import pytest
 
-from dashboard.rules import load_rules
+from dashboard.assessment.rules import load_rules
 from dashboard.settings import load_settings
-from data_loader.seed import seed_database
+from data_loader.demo.seed import seed_database
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow

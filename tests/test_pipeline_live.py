@@ -21,13 +21,13 @@ import redis
 from flask import Flask
 from sqlalchemy import create_engine, make_url, text
 
-from dashboard.cache import DEGRADED_KIND, PREFIX, FallbackCache, RedisCache
-from dashboard.http_api import make_blueprint
-from dashboard.poller import Poller, start_in_thread
-from dashboard.rules import load_rules
+from dashboard.api.json_api import make_blueprint
+from dashboard.assessment.rules import load_rules
+from dashboard.live.cache import DEGRADED_KIND, PREFIX, FallbackCache, RedisCache
+from dashboard.live.poller import Poller, start_in_thread
 from dashboard.runtime import Runtime
 from dashboard.settings import load_settings
-from data_loader.seed import seed_database
+from data_loader.demo.seed import seed_database
 from tests.conftest import PG_ADMIN_URL
 
 pytestmark = pytest.mark.slow

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from dashboard.cache import FallbackCache, MemoryCache, RedisCache
-from dashboard.poller import Poller, start_in_thread
-from dashboard.rules import load_rules
-from dashboard.schema import DailyRollup
+from dashboard.assessment.rules import load_rules
+from dashboard.live.cache import FallbackCache, MemoryCache, RedisCache
+from dashboard.live.poller import Poller, start_in_thread
 from dashboard.settings import load_settings
-from data_loader.seed import seed_database
+from dashboard.store.schema import DailyRollup
+from data_loader.demo.seed import seed_database
 
 SETTINGS = load_settings()
 RULES = load_rules(SETTINGS.rules_path)
@@ -36,7 +36,7 @@ def rollup_orders(engine) -> int:
 
 def test_tick_folds_a_new_case_into_rollups_open_cases_and_the_snapshot(any_engine, insert_case, monkeypatch):
     # No late-commit window here, so exactly the changes past the watermark are read.
-    monkeypatch.setattr("dashboard.open_cases.LATE_COMMIT", timedelta(0))
+    monkeypatch.setattr("dashboard.live.open_cases.LATE_COMMIT", timedelta(0))
     engine = seeded(any_engine)
     poller = make_poller(engine)
     insert_case(engine, "T-NEW-0")

@@ -67,9 +67,9 @@ from datetime import UTC, date, datetime, timedelta
 import openpyxl
 import pytest
 
-from dashboard.rankings import rankings_payload, top_concentration
-from dashboard.rollups import apply_changes
-from dashboard.rules import load_rules
+from dashboard.assessment.rankings import rankings_payload, top_concentration
+from dashboard.assessment.rules import load_rules
+from dashboard.live.rollups import apply_changes
 from dashboard.scope import Scope
 from dashboard.settings import DEFAULT_RULES_PATH, REPO_ROOT
 from tests.assessment_data import SHANGHAI, add_reference, case, make_rules, write_cases

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.periods import assessment_days, day_bounds, month_of_day, parse_period
+from dashboard.assessment.periods import assessment_days, day_bounds, month_of_day, parse_period
 from tests.assessment_data import SHANGHAI, local, make_rules
 
 NOON = make_rules(**{"periods.day_cutoff_hour": 12, "periods.month_cutoff_day": 19})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from dashboard.schema import District, Township, TownshipAlias
-from data_loader.reference import load_reference
+from dashboard.store.schema import District, Township, TownshipAlias
+from data_loader.reference_tables import load_reference
 from geo import reference
 
 

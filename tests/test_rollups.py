@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
-from dashboard.rollups import apply_changes, rebuild
-from dashboard.schema import Case, DailyRollup, KeyValue, RollupLedger
+from dashboard.live.rollups import apply_changes, rebuild
+from dashboard.store.schema import Case, DailyRollup, KeyValue, RollupLedger
 from tests.assessment_data import SHANGHAI, add_reference, case, make_rules, write_cases
 
 CODES = ["110101001", "110101002", "110102001", "110105003"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.rules import RulesError, load_rules, parse_rules
+from dashboard.assessment.rules import RulesError, load_rules, parse_rules
 from dashboard.settings import DEFAULT_RULES_PATH
 from tests.assessment_data import default_data, make_rules
 

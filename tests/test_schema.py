@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 
-from dashboard.db import current_revision, migrate
-from dashboard.schema import Base, District, KeyValue
+from dashboard.store.db import current_revision, migrate
+from dashboard.store.schema import Base, District, KeyValue
 
 
 def test_migrated_schema_matches_the_models(any_engine):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.scoring import rank, score
+from dashboard.assessment.scoring import rank, score
 from tests.assessment_data import make_rules
 
 RULES = make_rules(**{"ranking.min_valid_callbacks": 3})

@@ -12,12 +12,12 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, func, inspect, select
 
-from dashboard.case_rows import complete_cases, insert_cases
-from dashboard.rules import load_rules
-from dashboard.schema import Case
+from dashboard.assessment.rules import load_rules
 from dashboard.settings import DEFAULT_RULES_PATH
-from data_loader import demo_model as dm
-from data_loader.seed import SeedError, ensure_reference, generate_history, seed_database
+from dashboard.store.case_rows import complete_cases, insert_cases
+from dashboard.store.schema import Case
+from data_loader.demo import model as dm
+from data_loader.demo.seed import SeedError, ensure_reference, generate_history, seed_database
 from geo import reference
 
 NOW = datetime(2026, 11, 27, 6, 30, tzinfo=UTC)  # 14:30 in Beijing

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
-from dashboard.schema import Case
-from data_loader import demo_model as dm
-from data_loader.demo_life import as_utc
-from data_loader.live_events import LiveEvents
-from data_loader.seed import seed_database
-from data_loader.simulate import Simulator, run_simulator
+from dashboard.store.schema import Case
+from data_loader.demo import model as dm
+from data_loader.demo.life import as_utc
+from data_loader.demo.live_events import LiveEvents
+from data_loader.demo.seed import seed_database
+from data_loader.demo.simulate import Simulator, run_simulator
 from tests.test_seed import RULES, assert_lifecycle_consistent, geography
 
 SEEDED_AT = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 in Beijing: office hours, a busy hour

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from dashboard.schema import Case
-from dashboard.sla import CalendarError, countdown_state, deadlines, recompute_deadlines
+from dashboard.assessment.sla import CalendarError, countdown_state, deadlines, recompute_deadlines
+from dashboard.store.schema import Case
 from tests.assessment_data import SHANGHAI, add_reference, case, local, make_rules, write_cases
 
 WORKING = make_rules(**{"sla.mode": "working_days"})

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from dashboard.case_rows import complete_cases, insert_cases
-from dashboard.open_cases import OpenCases
-from dashboard.rollups import apply_changes
-from dashboard.rules import load_rules
+from dashboard.assessment.rules import load_rules
+from dashboard.live.open_cases import OpenCases
+from dashboard.live.rollups import apply_changes
+from dashboard.live.snapshot import Names, build_snapshot
 from dashboard.settings import DEFAULT_RULES_PATH
-from dashboard.snapshot import Names, build_snapshot
-from data_loader.reference import load_reference
+from dashboard.store.case_rows import complete_cases, insert_cases
+from data_loader.reference_tables import load_reference
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)  # 14:00 in Beijing; "today" began 2026-11-26 16:00 UTC

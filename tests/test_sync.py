@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from dashboard.db import make_engine
-from dashboard.rules import load_rules
-from dashboard.schema import Case, ImportBatch, RejectedRow
+from dashboard.assessment.rules import load_rules
 from dashboard.settings import REPO_ROOT, load_settings
+from dashboard.store.db import make_engine
+from dashboard.store.schema import Case, ImportBatch, RejectedRow
 from data_loader import sync
-from data_loader.reference import load_reference
+from data_loader.reference_tables import load_reference
 
 SETTINGS = load_settings({})
 RULES = load_rules(SETTINGS.rules_path)

@@ -1,0 +1,1 @@
+"""The live pipeline: change feed, rollups, open cases, snapshot, cache and poller."""

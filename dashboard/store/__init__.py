@@ -1,0 +1,1 @@
+"""Persistence: schema, engine and migrations, case rows, key/value state."""

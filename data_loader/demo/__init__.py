@@ -1,0 +1,1 @@
+"""The demo city: calibrated model, history seed and live simulator."""

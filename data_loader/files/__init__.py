@@ -1,0 +1,1 @@
+"""File import: readers, parsing, validation, upsert and rejected rows."""
