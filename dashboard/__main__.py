@@ -8,8 +8,8 @@ from dashboard.cli.dispatch import run_commands
 
 COMMANDS = {
     "rankings": ("dashboard.cli.rankings", "print or export daily / monthly rankings"),
-    "poller": ("dashboard.live.poller", "run the snapshot poller alone (multi-worker deployments)"),
-    "rebuild-rollups": ("dashboard.live.rollups", "rebuild the daily rollups from the cases table"),
+    "poller": ("dashboard.cli.poller", "run the snapshot poller alone (multi-worker deployments)"),
+    "rebuild-rollups": ("dashboard.cli.rollups", "rebuild the daily rollups from the cases table"),
 }
 
 

@@ -7,11 +7,11 @@ import sys
 from dashboard.cli.dispatch import run_commands
 
 COMMANDS = {
-    "seed": ("data_loader.demo.seed", "generate demo history into the case database"),
-    "simulate": ("data_loader.demo.simulate", "run the live simulator (new orders, progressing cases)"),
-    "import": ("data_loader.files.importer", "import a CSV / XLSX / JSON / Open311 file"),
-    "rejected": ("data_loader.files.rejected", "list or export rejected rows"),
-    "sync": ("data_loader.sync", "incrementally copy cases from an existing case database"),
+    "seed": ("data_loader.cli.seed", "generate demo history into the case database"),
+    "simulate": ("data_loader.cli.simulate", "run the live simulator (new orders, progressing cases)"),
+    "import": ("data_loader.cli.import_file", "import a CSV / XLSX / JSON / Open311 file"),
+    "rejected": ("data_loader.cli.rejected", "list or export rejected rows"),
+    "sync": ("data_loader.cli.sync", "incrementally copy cases from an existing case database"),
 }
 
 

@@ -10,10 +10,7 @@ exactly as for files. The mapping file format is described in docs/import.md.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,18 +20,15 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, text, update
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.assessment.rules import Rules, RulesError, load_rules
-from dashboard.settings import Settings, SettingsError, load_settings
-from dashboard.store.db import make_engine, migrate
+from dashboard.assessment.rules import Rules
+from dashboard.settings import Settings
 from dashboard.store.schema import KeyValue
 from data_loader.files.importer import import_raw
 from data_loader.files.parsing import HEADERS
 from data_loader.files.readers import RawTable, cell_text
 from data_loader.files.upsert import BatchSummary
 from data_loader.files.validate import ImportOptions
-from data_loader.reference_tables import load_reference
 from geo.coords import SYSTEMS
 
 
@@ -171,36 +165,3 @@ def sync_once(
             _save_watermark(conn, mapping, last["_sync_updated"], last["_sync_key"], now)
         if len(page) < batch_size:
             return summaries
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--source", required=True, help="SQLAlchemy URL of the existing case database")
-    parser.add_argument("--mapping", required=True, type=Path, help="TOML mapping file (see docs/import.md)")
-    parser.add_argument("--once", action="store_true", help="catch up once, then exit")
-    parser.add_argument("--interval", type=float, default=30.0, help="seconds between polls (default 30)")
-    parser.add_argument("--batch-size", type=int, default=5000, help="rows per committed batch (default 5000)")
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        mapping = load_mapping(args.mapping)
-        settings = load_settings()
-        rules = load_rules(settings.rules_path)
-        target = make_engine(settings.database_url)
-        migrate(target)
-        load_reference(target)
-        source = make_engine(args.source)
-        while True:
-            for summary in sync_once(source, target, mapping, settings, rules, args.batch_size):
-                print(json.dumps(summary.as_dict()), flush=True)
-            if args.once:
-                return 0
-            time.sleep(args.interval)
-    except (SyncError, SettingsError, RulesError) as exc:
-        print(f"sync: {exc}", file=sys.stderr)
-        return 2
-    except SQLAlchemyError as exc:
-        print(f"sync: database error: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0

@@ -86,6 +86,11 @@ def redis_url() -> Iterator[str]:
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# maplibre logs an event object whose inner error holds the message, URL and status
+INNER_ERROR_JS = (
+    "x => { try { return x && x.error ? String(x.error.message || x.error) + ' ' + (x.error.url || '') "
+    "+ ' ' + (x.error.status || '') : '' } catch (e) { return '' } }"
+)
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
@@ -173,12 +178,7 @@ class WatchedPage:
         details = []
         for arg in message.args:  # maplibre logs an event object: keep its inner message
             try:
-                details.append(
-                    arg.evaluate(
-                        "x => { try { return x && x.error ? String(x.error.message || x.error) + ' ' + (x.error.url || '') "
-                        "+ ' ' + (x.error.status || '') : '' } catch (e) { return '' } }"
-                    )
-                )
+                details.append(arg.evaluate(INNER_ERROR_JS))
             except Exception:
                 details.append("")
         self.console_errors.append(" ".join([message.text, *filter(None, details)]))

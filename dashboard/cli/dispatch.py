@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
+
+from dashboard.assessment.rules import RulesError
+from dashboard.settings import SettingsError
 
 
 def run_commands(prog: str, commands: dict[str, tuple[str, str]], argv: list[str] | None = None) -> int:
@@ -16,4 +20,8 @@ def run_commands(prog: str, commands: dict[str, tuple[str, str]], argv: list[str
         modules[name] = module
         module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
     args = parser.parse_args(argv)
-    return int(modules[args.command].run(args) or 0)
+    try:
+        return int(modules[args.command].run(args) or 0)
+    except (SettingsError, RulesError) as exc:  # a bad environment or rules file: one clear line, no traceback
+        print(f"{prog} {args.command}: {exc}", file=sys.stderr)
+        return 2

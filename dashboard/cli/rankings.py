@@ -13,6 +13,7 @@ from dashboard.assessment.export import FORMATS, render
 from dashboard.assessment.periods import PERIOD_KINDS
 from dashboard.assessment.rankings import rankings_payload
 from dashboard.assessment.rules import LEVELS
+from dashboard.runtime import Runtime
 from dashboard.scope import Scope
 
 
@@ -34,8 +35,6 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and args.out is None:
         print("rankings: --format xlsx needs --out PATH", file=sys.stderr)
         return 2
-    from dashboard.runtime import Runtime
-
     runtime = Runtime.from_environment()
     scope = Scope.for_districts(args.district) if args.district else Scope.all()
     try:

@@ -17,9 +17,7 @@ says it is stale and its age badge goes amber, then red. The next good tick clea
 
 from __future__ import annotations
 
-import argparse
 import logging
-import signal
 import threading
 import time
 from datetime import UTC, datetime
@@ -176,27 +174,3 @@ def start_in_thread(poller: Poller) -> threading.Event:
     stop = threading.Event()
     threading.Thread(target=poller.run, args=(stop,), name="snapshot-poller", daemon=True).start()
     return stop
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--once", action="store_true", help="build and publish one snapshot, then exit")
-
-
-def run(args: argparse.Namespace) -> int:
-    from dashboard.runtime import Runtime
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    runtime = Runtime.from_environment()
-    poller = runtime.make_poller(standby=False)
-    if args.once:
-        poller.tick()
-        return 0
-    log.info("poller %s started (cache: %s, every %ss)", poller.owner[:8], runtime.cache.kind,
-             runtime.settings.poll_seconds)  # fmt: skip
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # systemd / supervisor stop: release the lease
-    try:
-        poller.run(stop)
-    except KeyboardInterrupt:
-        stop.set()
-    return 0

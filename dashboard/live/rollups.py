@@ -13,14 +13,12 @@ false) and `satisfaction` is one of satisfied / basically / dissatisfied; only v
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, func, select
+from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, select
 
 from dashboard.assessment.periods import assessment_days, resolve_tz
 from dashboard.assessment.rules import Rules
@@ -222,20 +220,3 @@ def _add_to_rollups(conn: Connection, delta: pd.DataFrame) -> None:
 def _claim(conn: Connection) -> None:
     """Serialise rollup writers: the first write takes SQLite's write lock / a PostgreSQL row lock."""
     write_state(conn, {LOCK_KEY: "held"})
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """No options: the database, rules and time zone come from the environment (BRIEF 5)."""
-
-
-def run(args: argparse.Namespace) -> int:
-    """`python -m dashboard rebuild-rollups`: rebuild, then print a one-line JSON summary."""
-    from dashboard.runtime import Runtime
-
-    runtime = Runtime.from_environment()
-    engine = runtime.engine
-    watermark = rebuild(engine, runtime.rules, runtime.settings.tz)
-    with engine.connect() as conn:
-        rows = conn.execute(select(func.count()).select_from(DailyRollup)).scalar_one()
-    print(json.dumps({"rollup_rows": rows, "watermark": watermark.isoformat() if watermark else None}))
-    return 0

@@ -8,8 +8,6 @@ and the same `now` give identical rows.
 
 from __future__ import annotations
 
-import argparse
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,10 +15,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from dashboard.assessment.rules import Rules, load_rules
-from dashboard.settings import load_settings
+from dashboard.assessment.rules import Rules
 from dashboard.store.case_rows import complete_cases, insert_cases
-from dashboard.store.db import make_engine, migrate
 from dashboard.store.schema import Case, Township
 from data_loader.demo import life as demo_life
 from data_loader.demo import model as dm
@@ -190,29 +186,3 @@ def seed_database(
         raise SeedError(f"the database already holds {existing} cases; seed fills an empty database only")
     frame = generate_history(load_geography(engine, seed), rules, now, days, per_day, seed, tz, caller_key)
     return insert_cases(engine, complete_cases(frame, rules, now))
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--days", type=int, default=60, help="days of history ending now (default 60)")
-    parser.add_argument("--per-day", type=float, default=7000, help="average orders per day (default 7000)")
-    parser.add_argument("--seed", type=int, default=12345, help="random seed: same seed, same city (default 12345)")
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.days < 1 or args.per_day <= 0:
-        print("seed: --days must be at least 1 and --per-day positive")
-        return 2
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    started = time.perf_counter()
-    try:
-        written = seed_database(
-            engine, load_rules(settings.rules_path), days=args.days, per_day=args.per_day, seed=args.seed,
-            tz=settings.tz_name, caller_key=settings.caller_hash_key,
-        )  # fmt: skip
-    except SeedError as exc:
-        print(f"seed: {exc}")
-        return 1
-    print(f"seed: {written} orders over {args.days} days in {time.perf_counter() - started:.1f} s")
-    return 0

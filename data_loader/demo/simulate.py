@@ -16,7 +16,6 @@ which is what the poller watches.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import threading
 import time
@@ -28,10 +27,8 @@ import pandas as pd
 from sqlalchemy import Engine, String, bindparam, select, type_coerce, update
 
 from dashboard.assessment.lifecycle import case_status
-from dashboard.assessment.rules import Rules, load_rules
-from dashboard.settings import load_settings
+from dashboard.assessment.rules import Rules
 from dashboard.store.case_rows import TIME_COLUMNS, complete_cases, insert_cases
-from dashboard.store.db import make_engine, migrate
 from dashboard.store.schema import Case
 from data_loader.demo import life as life
 from data_loader.demo import model as dm
@@ -225,31 +222,3 @@ def run_simulator(
         total = TickResult(total.inserted + result.inserted, total.progressed + result.progressed)
         log.info("simulator: %d new, %d progressed", result.inserted, result.progressed)
     return total
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--rate",
-        type=float,
-        default=0.1,
-        help="new orders per second on average over a day (default 0.1, about 8,600 a day)",
-    )
-    parser.add_argument("--duration", type=float, default=None, help="stop after this many seconds (default: run)")
-    parser.add_argument("--tick", type=float, default=5.0, help="seconds between ticks (default 5)")
-    parser.add_argument("--seed", type=int, default=12345, help="the seed the demo history was made with")
-
-
-def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    try:
-        total = run_simulator(
-            engine, load_rules(settings.rules_path), args.rate, threading.Event(), args.seed,
-            tick_seconds=args.tick, duration=args.duration, tz=settings.tz_name, caller_key=settings.caller_hash_key,
-        )  # fmt: skip
-    except KeyboardInterrupt:
-        return 0
-    print(f"simulate: {total.inserted} new orders, {total.progressed} steps")
-    return 0

@@ -7,25 +7,17 @@ the import, they are kept in `rejected_rows` (see `python -m data_loader rejecte
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.assessment.rules import Rules, RulesError, load_rules
-from dashboard.settings import Settings, SettingsError, load_settings
-from dashboard.store.db import make_engine, migrate
-from data_loader.files.parsing import ImportFileError
+from dashboard.assessment.rules import Rules
+from dashboard.settings import Settings
 from data_loader.files.places import Places
-from data_loader.files.readers import FORMATS, RawTable, read_table
+from data_loader.files.readers import RawTable, read_table
 from data_loader.files.upsert import BatchSummary, write_batch
 from data_loader.files.validate import ImportOptions, validate
-from data_loader.reference_tables import load_reference
-from geo.coords import SYSTEMS
 
 
 def import_raw(
@@ -50,33 +42,3 @@ def import_file(
     options = ImportOptions(settings.tz, settings.caller_hash_key, coords)
     with engine.begin() as conn:
         return import_raw(conn, raw, options, rules, now or datetime.now(UTC), str(path))
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="CSV, XLSX, JSON or Open311 requests.json file")
-    parser.add_argument("--format", choices=FORMATS, default="auto", help="file format (default: by content)")
-    parser.add_argument(
-        "--coords", choices=SYSTEMS, default="wgs84", help="coordinate system of lat/lon in the file (stored as WGS-84)"
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-        rules = load_rules(settings.rules_path)
-        engine = make_engine(settings.database_url)
-        migrate(engine)
-        load_reference(engine)
-        summary = import_file(engine, args.path, settings, rules, args.format, args.coords)
-    except (ImportFileError, SettingsError, RulesError) as exc:
-        print(f"import: {args.path}: {exc}", file=sys.stderr)
-        return 2
-    except SQLAlchemyError as exc:
-        print(f"import: database error: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
-        return 1
-    if summary.rejected:
-        print(
-            f"{summary.rejected} rows rejected; list them with: python -m data_loader rejected --batch {summary.batch}"
-        )
-    print(json.dumps(summary.as_dict()))
-    return 0

@@ -8,17 +8,11 @@ a person can fix the rows in a spreadsheet and import the file again; the extra 
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.settings import SettingsError, load_settings
-from dashboard.store.db import make_engine, migrate
 from dashboard.store.schema import RejectedRow
 
 META = ["batch", "row", "column", "reason"]
@@ -55,24 +49,3 @@ def render(rows: pd.DataFrame, fmt: str) -> str:
         return "no rejected rows"
     table = rows[META].assign(raw=[json.dumps(r, ensure_ascii=False)[:60] for r in rows["raw"]])
     return table.to_string(index=False)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--batch", type=int, help="import batch id (default: the newest batch with rejections)")
-    parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    parser.add_argument("--out", type=Path, help="write to this file instead of standard output")
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        engine = make_engine(load_settings().database_url)
-        migrate(engine)
-        text = render(rejected_rows(engine, args.batch), args.format)
-        if args.out:
-            args.out.write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
-        else:
-            print(text)
-    except (SettingsError, SQLAlchemyError, OSError) as exc:
-        print(f"rejected: {exc}", file=sys.stderr)
-        return 1
-    return 0

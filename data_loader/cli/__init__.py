@@ -1,0 +1,1 @@
+"""Every `python -m data_loader ...` command: parse, build the runtime, call the library."""
