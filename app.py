@@ -10,79 +10,31 @@ import argparse
 import json
 import logging
 import threading
-from dataclasses import dataclass, field
-from typing import Any
 
 from dash import Dash
 from sqlalchemy import func, select
 
 from callbacks import register_callbacks
+from callbacks.context import AppContext, map_specs, static_geography
 from dashboard.api.json_api import make_blueprint
 from dashboard.live.poller import start_in_thread
 from dashboard.runtime import Runtime
 from dashboard.settings import REPO_ROOT
-from dashboard.store.schema import Township
+from dashboard.store.schema import Case, Township
+from data_loader.demo.seed import seed_database
+from data_loader.demo.simulate import run_simulator
 from data_loader.reference_tables import load_reference
+from geo.assets import override
+from geo.boundaries import load_township_shapes, to_geojson
 from layouts.shell import shell
 
 log = logging.getLogger("hotline")
 DEMO_RATE = 0.12  # new orders per second on average: about 10,000 a day, a little busier than 2019
 
 
-@dataclass
-class AppContext:
-    """What callbacks may touch: the snapshot cache (never the database) and static map facts."""
-
-    runtime: Runtime
-    specs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    townships_approximate: bool = True
-    district_bounds: dict[str, list[float]] = field(default_factory=dict)
-    township_points: dict[str, tuple[float, float]] = field(default_factory=dict)
-    # page name -> builder(view, context); per app, so two apps in one process never mix pages
-    pages: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def tile_url(self) -> str | None:
-        return self.runtime.settings.tile_url
-
-    def snapshot(self) -> dict[str, Any] | None:
-        return self.runtime.cache.get()
-
-    def snapshot_if_newer(self, known_version: int | None) -> dict[str, Any] | None:
-        """The snapshot when its version differs from the browser's: one tiny read otherwise."""
-        version = self.runtime.cache.version()
-        if version is None or version == known_version:
-            return None
-        return self.runtime.cache.get()
-
-    def map_spec(self, layer: str) -> dict[str, Any]:
-        return self.specs[layer]
-
-
-def map_specs() -> dict[str, dict[str, Any]]:
-    """Static facts of both map layers: geometry URLs, codes in drawing order, hover labels."""
-    from geo.reference import districts, townships
-
-    dists = districts().sort_values("code")
-    towns = townships().sort_values("code")
-    district_name = dict(zip(dists["code"], dists["name"], strict=True))
-    outline = {"outline_url": "/geo/districts.geojson", "outline_codes": list(dists["code"])}
-    town_labels = [f"{district_name[d]} {n}" for d, n in zip(towns["district_code"], towns["name"], strict=True)]
-    return {
-        "district": {"layer": "district", "layer_url": "/geo/districts.geojson", "codes": list(dists["code"]),
-                     "labels": list(dists["name"]), "names": district_name, **outline},
-        "township": {"layer": "township", "layer_url": "/geo/townships.geojson", "codes": list(towns["code"]),
-                     "labels": town_labels, "names": dict(zip(towns["code"], towns["name"], strict=True)),
-                     "parents": dict(zip(towns["code"], towns["district_code"], strict=True)), **outline},
-    }  # fmt: skip
-
-
 def apply_real_boundaries(runtime: Runtime) -> None:
     """With HOTLINE_BOUNDARIES set, real township shapes replace the approximate cells on the map
     and in the database's `approximate` flags; mismatches are logged by name, never ignored."""
-    from geo.assets import override
-    from geo.boundaries import load_township_shapes, to_geojson
-
     path = runtime.settings.boundaries_path
     if path is None:
         return
@@ -95,23 +47,8 @@ def apply_real_boundaries(runtime: Runtime) -> None:
     override("townships", out)
 
 
-def static_geography(approximate: bool) -> tuple[bool, dict[str, list[float]], dict[str, tuple[float, float]]]:
-    """The approximate flag passed through, each district's bounding box, township points."""
-    from shapely.geometry import shape
-
-    from geo.reference import district_geojson, townships
-
-    towns = townships()
-    bounds = {f["properties"]["code"]: list(shape(f["geometry"]).bounds) for f in district_geojson()["features"]}
-    points = {code: (lon, lat) for code, lon, lat in zip(towns["code"], towns["lon"], towns["lat"], strict=True)}
-    return approximate, bounds, points
-
-
 def seed_if_empty(runtime: Runtime) -> None:
     """Seed 60 days of demo history into an empty database (about 400,000 orders)."""
-    from dashboard.store.schema import Case
-    from data_loader.demo.seed import seed_database
-
     with runtime.engine.connect() as conn:
         if conn.scalar(select(func.count()).select_from(Case)):
             return
@@ -128,8 +65,6 @@ def start_background(runtime: Runtime, *, demo: bool, poller: bool) -> threading
     starts only after the seed, so it never waits on the seed's write lock (SQLite) and its first
     tick builds the rollups from the complete history.
     """
-    from data_loader.demo.simulate import run_simulator
-
     stop = threading.Event()
     settings = runtime.settings
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dash import Dash
 
 from callbacks import map_page, overview, rankings_page, router, sla_page, unit_page
+from callbacks.context import AppContext
 
 
-def register_callbacks(app: Dash, context) -> None:
+def register_callbacks(app: Dash, context: AppContext) -> None:
     router.register(app, context)
     for page in (overview, map_page, sla_page, rankings_page, unit_page):
         page.register(app, context)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
+from callbacks.context import AppContext
 from layouts import ids, map_page
 from layouts.hotspots import hotspot_cards, hotspot_points
 from layouts.i18n import t
@@ -50,7 +51,7 @@ def camera_for(bounds: list[float]) -> tuple[dict[str, float], float]:
     return {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2}, min(zoom_x, zoom_y) - 0.15
 
 
-def build(view: View, context) -> Any:
+def build(view: View, context: AppContext) -> Any:
     options = map_page.map_options(view)
     snapshot = context.snapshot()
     spec = context.map_spec(options["layer"])
@@ -104,7 +105,7 @@ def controls_search(view: View, layer: str, measure: str, window: str, category:
     return search_for(view, layer=layer, measure=measure, window=window, category=category or None, focus=focus)
 
 
-def register(app: Dash, context) -> None:
+def register(app: Dash, context: AppContext) -> None:
     context.pages["map"] = build
 
     @app.callback(

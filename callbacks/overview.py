@@ -6,6 +6,7 @@ from typing import Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
+from callbacks.context import AppContext
 from layouts import ids, overview
 from layouts.routes import View, parse_view
 
@@ -30,7 +31,7 @@ def overview_parts(snapshot: dict[str, Any] | None, view: View, codes: list[str]
     )
 
 
-def register(app: Dash, context) -> None:
+def register(app: Dash, context: AppContext) -> None:
     context.pages["overview"] = lambda view, ctx: overview.page(
         view, ctx.map_spec("township"), ctx.tile_url, ctx.townships_approximate
     )

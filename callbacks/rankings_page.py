@@ -12,6 +12,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, dcc, no_update
 
+from callbacks.context import AppContext
 from dashboard.assessment import export
 from dashboard.assessment.period_views import composite_history
 from dashboard.assessment.periods import month_of_day, parse_period
@@ -75,7 +76,7 @@ def export_file(payload: dict[str, Any], fmt: str) -> dict[str, Any]:
     return dcc.send_bytes(export.render(payload, fmt), rankings.export_filename(payload, fmt))
 
 
-def register(app: Dash, context) -> None:
+def register(app: Dash, context: AppContext) -> None:
     source = RankingSource(context.runtime)
 
     def build(view: View, _context):

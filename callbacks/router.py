@@ -6,6 +6,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, html, no_update
 
+from callbacks.context import AppContext
 from layouts import ids, shell
 from layouts.i18n import t
 from layouts.routes import View, page_class, parse_view
@@ -26,7 +27,7 @@ def not_found(view: View) -> html.Div:
     )
 
 
-def build_page(view: View, context) -> list:
+def build_page(view: View, context: AppContext) -> list:
     builder = context.pages.get(view.page)  # per app: filled by each page module's register()
     body = builder(view, context) if builder else not_found(view)
     snapshot = context.snapshot()
@@ -45,7 +46,7 @@ def stale_message(snapshot: dict[str, Any] | None, lang: str) -> str | None:
     return f"{t('cache_warning', lang)} ({degraded})" if degraded else None
 
 
-def register(app: Dash, context) -> None:
+def register(app: Dash, context: AppContext) -> None:
     @app.callback(
         Output(ids.PAGE, "children"),
         Output(ids.PAGE, "className"),

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from dash import Dash, Input, Output, State, ctx, no_update
 
+from callbacks.context import AppContext
 from layouts import ids, sla
 from layouts.routes import parse_view
 
@@ -36,7 +37,7 @@ def filters_search(query: dict[str, str], names: dict[str, Any], values: dict[st
 class Frames:
     """Open-order frames memoised per snapshot version (and filters, and sort): viewers share them."""
 
-    def __init__(self, context) -> None:
+    def __init__(self, context: AppContext) -> None:
         self.context = context
         self.base = lru_cache(maxsize=2)(self._base)
         self.sorted = lru_cache(maxsize=32)(self._sorted)
@@ -53,7 +54,7 @@ class Frames:
         return snapshot, self.base(snapshot["version"] if snapshot else -1)
 
 
-def register(app: Dash, context) -> None:
+def register(app: Dash, context: AppContext) -> None:
     frames = Frames(context)
     tz = context.runtime.settings.tz
 

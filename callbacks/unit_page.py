@@ -7,6 +7,7 @@ from typing import Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
+from callbacks.context import AppContext
 from callbacks.map_page import camera_for
 from callbacks.overview import map_values
 from dashboard.assessment.export import render
@@ -18,7 +19,9 @@ from layouts.routes import View, parse_view
 UNIT_GRAPH = "unit-map"
 
 
-def unit_names(snapshot: dict[str, Any] | None, context, level: str, code: str) -> tuple[str, tuple[str, str] | None]:
+def unit_names(
+    snapshot: dict[str, Any] | None, context: AppContext, level: str, code: str
+) -> tuple[str, tuple[str, str] | None]:
     """Display name of the unit and, for a township, its district (code, name); KeyError if unknown."""
     spec = context.map_spec(level)
     name = spec["names"][code]
@@ -28,7 +31,7 @@ def unit_names(snapshot: dict[str, Any] | None, context, level: str, code: str) 
     return name, (district, context.map_spec("district")["names"][district])
 
 
-def district_map(view: View, context, snapshot: dict[str, Any] | None, code: str) -> html.Section:
+def district_map(view: View, context: AppContext, snapshot: dict[str, Any] | None, code: str) -> html.Section:
     """The district's townships coloured by today's orders, zoomed to the district; taps open a township."""
     full = context.map_spec("township")
     spec = {**full, "codes": [], "labels": []}
@@ -50,7 +53,7 @@ def district_map(view: View, context, snapshot: dict[str, Any] | None, code: str
     )  # fmt: skip
 
 
-def build(view: View, context) -> Any:
+def build(view: View, context: AppContext) -> Any:
     level, code = view.page, view.arg
     snapshot = context.snapshot()
     try:
@@ -68,7 +71,7 @@ def district_export(snapshot: dict[str, Any], code: str) -> dict[str, Any]:
     return payload
 
 
-def register(app: Dash, context) -> None:
+def register(app: Dash, context: AppContext) -> None:
     context.pages["district"] = context.pages["township"] = build
 
     @app.callback(

@@ -1,0 +1,68 @@
+"""What every callback is given: the runtime's snapshot cache and the static facts of the maps.
+
+Built once per app by `app.create_app`; callbacks read snapshots through it and never the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from shapely.geometry import shape
+
+from dashboard.runtime import Runtime
+from geo.reference import district_geojson, districts, townships
+
+
+@dataclass
+class AppContext:
+    """What callbacks may touch: the snapshot cache (never the database) and static map facts."""
+
+    runtime: Runtime
+    specs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    townships_approximate: bool = True
+    district_bounds: dict[str, list[float]] = field(default_factory=dict)
+    township_points: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # page name -> builder(view, context); per app, so two apps in one process never mix pages
+    pages: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tile_url(self) -> str | None:
+        return self.runtime.settings.tile_url
+
+    def snapshot(self) -> dict[str, Any] | None:
+        return self.runtime.cache.get()
+
+    def snapshot_if_newer(self, known_version: int | None) -> dict[str, Any] | None:
+        """The snapshot when its version differs from the browser's: one tiny read otherwise."""
+        version = self.runtime.cache.version()
+        if version is None or version == known_version:
+            return None
+        return self.runtime.cache.get()
+
+    def map_spec(self, layer: str) -> dict[str, Any]:
+        return self.specs[layer]
+
+
+def map_specs() -> dict[str, dict[str, Any]]:
+    """Static facts of both map layers: geometry URLs, codes in drawing order, hover labels."""
+    dists = districts().sort_values("code")
+    towns = townships().sort_values("code")
+    district_name = dict(zip(dists["code"], dists["name"], strict=True))
+    outline = {"outline_url": "/geo/districts.geojson", "outline_codes": list(dists["code"])}
+    town_labels = [f"{district_name[d]} {n}" for d, n in zip(towns["district_code"], towns["name"], strict=True)]
+    return {
+        "district": {"layer": "district", "layer_url": "/geo/districts.geojson", "codes": list(dists["code"]),
+                     "labels": list(dists["name"]), "names": district_name, **outline},
+        "township": {"layer": "township", "layer_url": "/geo/townships.geojson", "codes": list(towns["code"]),
+                     "labels": town_labels, "names": dict(zip(towns["code"], towns["name"], strict=True)),
+                     "parents": dict(zip(towns["code"], towns["district_code"], strict=True)), **outline},
+    }  # fmt: skip
+
+
+def static_geography(approximate: bool) -> tuple[bool, dict[str, list[float]], dict[str, tuple[float, float]]]:
+    """The approximate flag passed through, each district's bounding box, township points."""
+    towns = townships()
+    bounds = {f["properties"]["code"]: list(shape(f["geometry"]).bounds) for f in district_geojson()["features"]}
+    points = {code: (lon, lat) for code, lon, lat in zip(towns["code"], towns["lon"], towns["lat"], strict=True)}
+    return approximate, bounds, points
