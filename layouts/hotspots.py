@@ -12,15 +12,18 @@ from layouts.shell import link
 
 def reason_text(hotspot: dict[str, Any], lang: str) -> str:
     """The detector's evidence (count, baseline, factor) as a sentence a duty officer can repeat."""
+    hours = hotspot["window_hours"]  # the rules' window and baseline, as the detector used them
     if hotspot["kind"] == "burst":
+        days = hotspot["baseline_days"]
         if lang == "en":
-            return (f"{hotspot['count']} orders in 24 h vs {hotspot['expected']:.1f} expected "
-                    f"({hotspot['factor']:.1f}x its own 28-day baseline)")  # fmt: skip
-        return f"24小时 {hotspot['count']} 单,基线预期 {hotspot['expected']:.1f} 单,为平时的 {hotspot['factor']:.1f} 倍"
+            return (f"{hotspot['count']} orders in {hours} h vs {hotspot['expected']:.1f} expected "
+                    f"({hotspot['factor']:.1f}x its own {days}-day baseline)")  # fmt: skip
+        return (f"{hours}小时 {hotspot['count']} 单,{days}天基线预期 {hotspot['expected']:.1f} 单,"
+                f"为平时的 {hotspot['factor']:.1f} 倍")  # fmt: skip
     radius = int(hotspot.get("radius_m", 0))
     if lang == "en":
-        return f"{hotspot['count']} orders within {radius} m in 24 h"
-    return f"24小时内 {radius} 米范围聚集 {hotspot['count']} 单"
+        return f"{hotspot['count']} orders within {radius} m in {hours} h"
+    return f"{hours}小时内 {radius} 米范围聚集 {hotspot['count']} 单"
 
 
 def hotspot_cards(hotspots: list[dict[str, Any]], names: dict[str, dict[str, str]], lang: str,

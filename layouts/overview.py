@@ -8,6 +8,8 @@ from typing import Any
 import dash_ag_grid as dag
 from dash import dcc, html
 
+from dashboard.assessment.classes import class_members
+from dashboard.assessment.rules import CLASSES
 from layouts import ids
 from layouts.components import DEFAULT_COL_DEF, grid_options, tile
 from layouts.countdowns import countdown_row
@@ -17,7 +19,6 @@ from layouts.maps import map_figure
 from layouts.routes import View
 from layouts.shell import link
 
-CLASS_ORDER = ("advanced", "improved", "rectification", "governance")
 # The wall's map shows the last 24 hours, not "today": just after midnight "today" is an empty map.
 OVERVIEW_MEASURE = "orders_24h"
 
@@ -100,14 +101,8 @@ def class_lists(snapshot: dict[str, Any] | None, lang: str, per_class: int = 5) 
     """The four monthly lists, townships with their composite (governance: with their orders)."""
     rows = ((snapshot or {}).get("rankings") or {}).get("month_township", {}).get("rows", [])
     columns = []
-    for name in CLASS_ORDER:
-        members = [r for r in rows if name in (r.get("classes") or [])]
-        if name == "rectification":
-            members.sort(key=lambda r: r["composite"])
-        elif name == "improved":
-            members.sort(key=lambda r: -(r.get("composite_change") or 0))
-        elif name == "governance":
-            members.sort(key=lambda r: -r["orders"])
+    for name in CLASSES:
+        members = class_members(rows, name)
         items = []
         for r in members[:per_class]:
             if name == "governance":

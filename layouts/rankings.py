@@ -14,6 +14,7 @@ from urllib.parse import quote
 import dash_ag_grid as dag
 from dash import dcc, html
 
+from dashboard.assessment.classes import class_members
 from dashboard.assessment.rules import CLASSES
 from layouts import ids
 from layouts.components import DEFAULT_COL_DEF, Column, grid_options, wall_table
@@ -82,18 +83,6 @@ def rank_change_text(change: int | None) -> tuple[str, str]:
     if change is None:
         return "—", "flat"
     return fmt_delta(change, 0)
-
-
-def class_members(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
-    """Members of one monthly list in the order that explains it (best first, biggest gain, worst, busiest)."""
-    members = [r for r in rows if name in (r.get("classes") or [])]
-    keys = {
-        "advanced": lambda r: (r["rank"] is None, r["rank"] or 0),
-        "improved": lambda r: (-(r.get("composite_change") or 0), r["code"]),
-        "rectification": lambda r: (r["composite"] if r["composite"] is not None else 0, r["code"]),
-        "governance": lambda r: (-r["orders"], r["code"]),
-    }
-    return sorted(members, key=keys[name])
 
 
 def class_value(row: dict[str, Any], name: str, lang: str) -> str:

@@ -6,12 +6,11 @@ send no request outside 127.0.0.1 and log no console error.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.shots import SHOTS
+
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 PAGES = {
     "overview": ("/", "#kpi-row .kpi-value"),

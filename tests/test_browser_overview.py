@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
+from tests.shots import SHOTS
+
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 def _number(text: str) -> int:
@@ -42,7 +42,6 @@ def test_overview_shows_kpis_map_and_ticking_countdowns(live_server, watched, wi
     assert len(seen) >= 3, seen
     assert re.search(r"(\d+天 )?\d{2}:\d{2}:\d{2}", clock.inner_text())
     page.wait_for_timeout(1500)  # let the map finish drawing before the picture
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
     assert w.external_requests() == []
     assert w.console_errors == [], "\n".join(w.console_errors)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from urllib.request import urlopen
 
 import pytest
 
+from tests.shots import SHOTS
+
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 def api(live_server, path: str) -> dict:

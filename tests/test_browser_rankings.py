@@ -11,8 +11,9 @@ from urllib.request import urlopen
 
 import pytest
 
+from tests.shots import SHOTS
+
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 def _one_decimal(value: float | None) -> str:
@@ -44,7 +45,6 @@ def test_wall_shows_the_four_lists_and_the_top_of_the_table(live_server, watched
     assert api["rules_version"] in page.locator("#rank-title").inner_text()
     assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
     assert not page.locator(".rank-controls").is_visible()
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(1200)  # the header clock and freshness badge tick once a second
     page.screenshot(path=str(SHOTS / "rankings-wall-1920x1080.png"))
     assert w.external_requests() == []
@@ -78,7 +78,6 @@ def test_tablet_grid_agrees_with_the_api_and_exports_what_is_shown(live_server, 
     bottom.filter(has_text=expected).wait_for(timeout=5000)
     assert bottom.inner_text().strip() == expected
     page.evaluate("dash_ag_grid.getApi('rank-grid').ensureIndexVisible(0, 'top')")
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(1200)  # the header clock and freshness badge tick once a second
     page.screenshot(path=str(SHOTS / "rankings-tablet-1024x768.png"))
     with page.expect_download() as xlsx:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
+from tests.shots import SHOTS
+
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 CLOCK = re.compile(r"^(超期 )?(\d+天 )?\d{2}:\d{2}:\d{2}$")
 
 
@@ -61,7 +61,6 @@ def test_wall_shows_tiles_most_urgent_rows_and_overdue_townships(live_server, wa
     assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert not page.locator(".sla-controls").is_visible()
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(1200)  # the header clock and freshness badge tick once a second
     page.screenshot(path=str(SHOTS / "sla-wall-1920x1080.png"))
     assert w.external_requests() == []
@@ -106,7 +105,6 @@ def test_tablet_grid_filters_from_url_pages_and_ticks(live_server, watched):
     if states["overdue"]:
         page.wait_for_selector("#sla-grid .ag-row[row-index='0'] .state-chip")
         assert set(page.locator("#sla-grid .ag-row .state-chip").all_inner_texts()) == {"超期"}
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(1200)  # the header clock and freshness badge tick once a second
     page.screenshot(path=str(SHOTS / "sla-tablet-1024x768.png"))
     assert w.external_requests() == []

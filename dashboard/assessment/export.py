@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from dashboard.assessment.classes import class_members
 from dashboard.assessment.rules import CLASSES
 
 FORMATS = ("json", "csv", "xlsx")
@@ -95,9 +96,7 @@ def to_xlsx(payload: dict) -> bytes:
 def _class_lists(ws: Worksheet, rows: list[dict]) -> None:
     """Four lists side by side isn't printable at 30 rows; one block per class, members in rank order."""
     for cls in CLASSES:
-        members = [r for r in rows if cls in r["classes"]]
-        if cls == "governance":
-            members.sort(key=lambda r: (-r["orders"], r["code"]))
+        members = class_members(rows, cls)
         ws.append([f"{CLASS_TITLES[cls]} ({len(members)})"])
         ws.cell(ws.max_row, 1).font = BOLD
         if not members:
