@@ -29,6 +29,7 @@ from dashboard.assessment.rankings import rankings_payload, top_concentration
 from dashboard.assessment.rules import Rules
 from dashboard.assessment.sla import countdown_state
 from dashboard.clock import local_day_start
+from dashboard.live.contract import Snapshot
 from dashboard.live.open_cases import OpenCases
 from dashboard.scope import Scope
 from dashboard.store.schema import Case, District, Township
@@ -292,7 +293,7 @@ def build_snapshot(
     names: Names,
     version: int,
     slow: SlowLane | None = None,
-) -> dict[str, Any]:
+) -> Snapshot:
     """Assemble the snapshot from the open-case set, one indexed query and the slow lane."""
     slow = slow if slow is not None else SlowLane()
     today_day = assessment_day(now, rules, tz)
