@@ -5,7 +5,7 @@ is remembered in `rollup_ledger`, so when a case changes (callback arrives, town
 an import) its old contribution is subtracted and the new one added: the incremental path is exact
 and idempotent, which is why it may safely re-read an overlap of already-seen cases each tick.
 The full rebuild uses the same per-case arithmetic (`ledger_rows` / `contributions`), so both paths
-give the same table (tests/test_rollups_hypothesis.py proves it on random histories).
+give the same table (tests/test_rollups.py proves it on random histories).
 
 A callback is *valid* when `callback_at` is set, `contacted` and `solved` are answered (true or
 false) and `satisfaction` is one of satisfied / basically / dissatisfied; only valid callbacks count.
