@@ -6,6 +6,8 @@ import argparse
 import importlib
 import sys
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from dashboard.assessment.rules import RulesError
 from dashboard.settings import SettingsError
 
@@ -25,3 +27,6 @@ def run_commands(prog: str, commands: dict[str, tuple[str, str]], argv: list[str
     except (SettingsError, RulesError) as exc:  # a bad environment or rules file: one clear line, no traceback
         print(f"{prog} {args.command}: {exc}", file=sys.stderr)
         return 2
+    except SQLAlchemyError as exc:  # the database is down or refused: say so, exit 1
+        print(f"{prog} {args.command}: database error: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
+        return 1

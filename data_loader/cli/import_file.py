@@ -6,8 +6,6 @@ import argparse
 import json
 import sys
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from dashboard.runtime import Runtime
 from data_loader.files.importer import import_file
 from data_loader.files.parsing import ImportFileError
@@ -32,9 +30,6 @@ def run(args: argparse.Namespace) -> int:
     except ImportFileError as exc:
         print(f"import: {args.path}: {exc}", file=sys.stderr)
         return 2
-    except SQLAlchemyError as exc:
-        print(f"import: database error: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
-        return 1
     if summary.rejected:
         print(
             f"{summary.rejected} rows rejected; list them with: python -m data_loader rejected --batch {summary.batch}"

@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from dashboard.runtime import Runtime
 from data_loader.files.rejected import rejected_rows, render
 
@@ -26,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
             args.out.write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
         else:
             print(text)
-    except (SQLAlchemyError, OSError) as exc:
+    except OSError as exc:
         print(f"rejected: {exc}", file=sys.stderr)
         return 1
     return 0

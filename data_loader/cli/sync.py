@@ -8,8 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from dashboard.runtime import Runtime
 from dashboard.store.db import make_engine
 from data_loader.reference_tables import load_reference
@@ -40,8 +38,5 @@ def run(args: argparse.Namespace) -> int:
     except SyncError as exc:
         print(f"sync: {exc}", file=sys.stderr)
         return 2
-    except SQLAlchemyError as exc:
-        print(f"sync: database error: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 0
