@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard.db import make_engine, migrate
 from dashboard.rules import Rules, RulesError, load_rules
 from dashboard.settings import Settings, SettingsError, load_settings
+from data_loader.files.limits import ImportLimits
 from data_loader.parsing import ImportFileError
 from data_loader.places import Places
 from data_loader.readers import FORMATS, RawTable, read_table
@@ -46,7 +47,7 @@ def import_file(
     now: datetime | None = None,
 ) -> BatchSummary:
     """Import one file as one transaction; raises ImportFileError if the file cannot be read."""
-    raw = read_table(Path(path), fmt)
+    raw = read_table(Path(path), fmt, ImportLimits.from_env())
     options = ImportOptions(settings.tz, settings.caller_hash_key, coords)
     with engine.begin() as conn:
         return import_raw(conn, raw, options, rules, now or datetime.now(UTC), str(path))

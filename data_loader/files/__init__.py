@@ -1,0 +1,1 @@
+"""Reading import files within bounds: size limits and the streaming XLSX reader."""
