@@ -11,9 +11,9 @@ leader's lease expires and another poller takes over. A *standby* poller (in a w
 only while the shared cache is unreachable, so screens stay live on the in-process path.
 
 Watchdog: a tick that runs past `tick_deadline` (30x that for the first, which may rebuild the
-rollups; a hung query, a stuck lock) means this poller is
-alive but not working; the lease thread then stops renewing and releases the lease so another
-poller takes over, and the hung tick's result, should it ever finish, is not published.
+rollups) means this poller is alive but not working (a hung query, a stuck lock): the lease thread
+then stops renewing and releases the lease so another poller takes over, and the hung tick's
+result, should it ever finish, is not published.
 
 Staleness: when a tick fails (database down), the last good snapshot is republished once with
 `stale = {"since", "reason"}` and its `generated_at` unchanged, so every screen keeps its data,
@@ -27,8 +27,8 @@ import logging
 import signal
 import threading
 import time
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
