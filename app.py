@@ -16,7 +16,7 @@ from typing import Any
 from dash import Dash
 from sqlalchemy import func, select
 
-from callbacks import register_callbacks
+from callbacks import payload_guard, register_callbacks
 from dashboard.http_api import make_blueprint
 from dashboard.poller import start_in_thread
 from dashboard.runtime import Runtime
@@ -166,6 +166,7 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
     app.layout = shell(runtime.settings.poll_seconds)
     app.server.register_blueprint(make_blueprint(runtime))
     register_callbacks(app, context)
+    payload_guard.install(app.server, app.callback_map)
     app.server.config["poller_stop"] = start_background(runtime, demo=demo, poller=poller)
     return app
 
