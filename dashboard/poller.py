@@ -37,6 +37,8 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard.cache import SnapshotCache, new_owner_id
 from dashboard.open_cases import OpenCases
+from dashboard.ops.logs import configure_logging, tagged
+from dashboard.ops.metrics import observe_tick
 from dashboard.rollups import apply_changes
 from dashboard.rules import Rules
 from dashboard.snapshot import Names, SlowLane, build_snapshot
@@ -120,11 +122,14 @@ class Poller:
     def tick_or_mark_stale(self, now: datetime | None = None) -> bool:
         """One tick; on failure keep the last good snapshot on screen, flagged stale. True on success."""
         now = now or datetime.now(UTC)
-        self._tick_started = self.clock()
+        self._tick_started = started = self.clock()
         try:
-            self.tick(now)
+            with tagged(f"tick-{self.owner[:8]}-{self.ticks + 1}"):
+                self.tick(now)
+            observe_tick(self.clock() - started, True, self.open_cases.changed_last_tick)
             return True
         except Exception as exc:
+            observe_tick(self.clock() - started, False, None)
             log.debug("tick failed", exc_info=True)
             reason = describe_failure(exc)
             if self.hung():
@@ -226,7 +231,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dashboard.runtime import Runtime
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging()
     runtime = Runtime.from_environment()
     poller = runtime.make_poller(standby=False)
     if args.once:

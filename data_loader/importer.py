@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.db import make_engine, migrate
+from dashboard.ops.metrics import count_import
 from dashboard.rules import Rules, RulesError, load_rules
 from dashboard.settings import Settings, SettingsError, load_settings
 from data_loader.files.limits import ImportLimits
@@ -50,7 +51,9 @@ def import_file(
     raw = read_table(Path(path), fmt, ImportLimits.from_env())
     options = ImportOptions(settings.tz, settings.caller_hash_key, coords)
     with engine.begin() as conn:
-        return import_raw(conn, raw, options, rules, now or datetime.now(UTC), str(path))
+        summary = import_raw(conn, raw, options, rules, now or datetime.now(UTC), str(path))
+    count_import(summary.as_dict())  # after the commit: a rolled-back batch counts nothing
+    return summary
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
