@@ -177,7 +177,8 @@ def test_metrics_count_ticks_requests_imports_and_read_the_cache(sqlite_engine, 
     client.get("/api/v1/townships/110105001")
 
     text = client.get("/metrics").get_data(as_text=True)
-    assert sample(text, "hotline_poller_tick_seconds_count", outcome="ok") == ok_ticks + 1
+    # >=: another poller in this process (a live server fixture) may tick meanwhile
+    assert sample(text, "hotline_poller_tick_seconds_count", outcome="ok") >= ok_ticks + 1
     assert sample(text, "hotline_import_rows_total", outcome="accepted") == accepted + 1
     assert sample(text, "hotline_import_rows_total", outcome="rejected") >= 1
     assert sample(text, "hotline_http_request_seconds_count", route="/api/v1/townships/<code>", method="GET") >= 1
