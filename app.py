@@ -14,10 +14,12 @@ import threading
 from dash import Dash
 from sqlalchemy import func, select
 
-from callbacks import register_callbacks
+from callbacks import payload_guard, register_callbacks
 from callbacks.context import AppContext, map_specs, static_geography
 from dashboard.api.json_api import make_blueprint
 from dashboard.live.poller import start_in_thread
+from dashboard.ops import metrics
+from dashboard.ops.logs import configure_logging, install_request_ids
 from dashboard.runtime import Runtime
 from dashboard.settings import REPO_ROOT
 from dashboard.store.schema import Case, Township
@@ -101,6 +103,9 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
     app.layout = shell(runtime.settings.poll_seconds)
     app.server.register_blueprint(make_blueprint(runtime))
     register_callbacks(app, context)
+    payload_guard.install(app.server, app.callback_map)
+    install_request_ids(app.server)
+    metrics.install(app.server, runtime)
     app.server.config["poller_stop"] = start_background(runtime, demo=demo, poller=poller)
     return app
 
@@ -111,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8050)
     parser.add_argument("--no-demo", action="store_true", help="do not seed demo data or run the simulator")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     app = create_app(demo=not args.no_demo)
     log.info("serving on http://%s:%s", args.host, args.port)
     app.run(host=args.host, port=args.port, debug=False)
@@ -134,6 +139,7 @@ def __getattr__(name: str):
         if _server is None:
             # A web worker's poller is a standby (dashboard.runtime): it idles while Redis answers and
             # builds snapshots in-process while Redis is down, so screens keep working and say so.
+            configure_logging()
             _server = create_app(demo=False, poller=True).server
     return _server
 

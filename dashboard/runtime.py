@@ -60,4 +60,4 @@ class Runtime:
         """The poller for this process; web workers' pollers are standbys unless told otherwise."""
         standby = self.role == "web" if standby is None else standby
         return Poller(self.engine, self.rules, self.cache, self.settings.tz, self.settings.poll_seconds,
-                      standby=standby)  # fmt: skip
+                      standby=standby, tick_deadline=self.settings.tick_deadline)  # fmt: skip

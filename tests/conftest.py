@@ -10,13 +10,29 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 
 from dashboard.store.db import make_engine, migrate
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _worker_redis_url(url: str, worker: str) -> str:
+    """Under pytest-xdist, worker gwN uses database (N + the given one) mod 16: workers never flush each other."""
+    if not worker.startswith("gw"):
+        return url
+    base, _, db = url.rpartition("/")
+    return f"{base}/{(int(db or 0) + int(worker[2:])) % 16}"
+
+
+REDIS_TEST_URL = _worker_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+                                   os.environ.get("PYTEST_XDIST_WORKER", ""))  # fmt: skip
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# No per-example time limit (a loaded machine is slow, not wrong); under CI the same examples every run.
+hypothesis_settings.register_profile("hotline", deadline=None, derandomize=IN_CI, print_blob=True)
+hypothesis_settings.load_profile("hotline")
 
 
 def service_missing(what: str, exc: Exception) -> None:

@@ -31,7 +31,7 @@ def test_page_renders_cleanly(live_server, watched, page_name, size):
     w = watched(width, height)
     page = w.page
     page.goto(live_server.url + path + query)
-    page.wait_for_selector(key, timeout=15_000)
+    page.wait_for_selector(key, timeout=60_000)
     page.wait_for_timeout(2500)
     assert page.locator(".freshness").first.is_visible()
     scroll_width = page.evaluate("document.documentElement.scrollWidth")

@@ -31,7 +31,7 @@ def test_overview_shows_kpis_map_and_ticking_countdowns(live_server, watched, wi
     shown = _number(page.locator("#kpi-row .kpi-value").first.inner_text())
     assert shown >= snapshot["kpis"]["orders_today"] > 0
     # The map draws district polygons (maplibre canvas plus plotly's choropleth layer).
-    page.wait_for_selector("#overview-map .maplibregl-canvas", timeout=15_000)
+    page.wait_for_selector("#overview-map .maplibregl-canvas", timeout=60_000)
     # Countdowns tick in the browser: the first clock changes within ~2 s.
     clock = page.locator(".countdown-row .cd-clock").first
     clock.wait_for()

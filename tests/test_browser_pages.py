@@ -18,7 +18,7 @@ def api(live_server, path: str) -> dict:
 
 
 def settle(page, ms: int = 2500) -> None:
-    page.wait_for_selector(".maplibregl-canvas", timeout=15_000)
+    page.wait_for_selector(".maplibregl-canvas", timeout=60_000)
     page.wait_for_timeout(ms)
 
 
@@ -29,7 +29,7 @@ def test_map_page_controls_live_in_the_url_and_hotspots_explain_themselves(live_
     settle(page)
     assert page.locator("#map-layer .selected").inner_text() == "区"
     page.locator("#map-measure .dash-options-list-option", has_text="超期在办").click()
-    page.wait_for_url("**measure=overdue**", timeout=5_000)
+    page.wait_for_url("**measure=overdue**", timeout=60_000)
     settle(page, 1500)
     snapshot = live_server.wait_for_snapshot()
     cards = page.locator(".hotspot-card")
@@ -52,8 +52,8 @@ def test_city_to_district_to_township(live_server, watched):
         "document.querySelector('#hotspot-map .js-plotly-plot').emit('plotly_click',"
         " {points: [{location: '110105', curveNumber: 0, pointNumber: 0}]})"
     )
-    page.wait_for_url("**/district/110105", timeout=8_000)
-    page.wait_for_selector(".township-link:not(.township-link-head)", timeout=10_000)
+    page.wait_for_url("**/district/110105", timeout=60_000)
+    page.wait_for_selector(".township-link:not(.township-link-head)", timeout=60_000)
     district = api(live_server, "/api/v1/rankings?period=month&date=" + live_server.wait_for_snapshot()["month"]
                    + "&level=district")  # fmt: skip
     row = next(r for r in district["rows"] if r["code"] == "110105")
@@ -64,7 +64,7 @@ def test_city_to_district_to_township(live_server, watched):
     first = page.locator(".township-link:not(.township-link-head)").first
     name = first.locator(".tl-name").inner_text()
     first.click()
-    page.wait_for_url("**/township/110105*", timeout=8_000)
+    page.wait_for_url("**/township/110105*", timeout=60_000)
     page.wait_for_selector(".unit-title")
     assert name in page.locator(".unit-title").inner_text()
     page.wait_for_timeout(1500)
@@ -89,7 +89,7 @@ def test_wall_rotation_moves_to_the_next_page(live_server, watched):
     w = watched(1920, 1080)
     page = w.page
     page.goto(live_server.url + "/?kiosk=1&rotate=10")
-    page.wait_for_url("**/map?kiosk=1&rotate=10", timeout=20_000)
+    page.wait_for_url("**/map?kiosk=1&rotate=10", timeout=60_000)
     assert page.locator(".app-nav").count() == 0  # no controls on the wall
     no_scroll = page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
     assert no_scroll
@@ -107,7 +107,7 @@ def test_a_district_tap_zooms_the_map_to_that_district(live_server, watched):
         "document.querySelector('#hotspot-map .js-plotly-plot').emit('plotly_click',"
         " {points: [{location: '110116', curveNumber: 0, pointNumber: 0}]})"
     )
-    page.wait_for_url("**focus=110116**", timeout=8_000)
+    page.wait_for_url("**focus=110116**", timeout=60_000)
     settle(page)
     # 怀柔区 (110116) is a fraction of the city: the camera moves in and north-east of the centre.
     assert page.evaluate(zoom_js) > city_zoom + 0.5

@@ -75,7 +75,7 @@ def test_tablet_grid_agrees_with_the_api_and_exports_what_is_shown(live_server, 
     page.evaluate(f"dash_ag_grid.getApi('rank-grid').ensureIndexVisible({count - 1}, 'bottom')")
     expected = str(last["rank"]) if last["rank"] is not None else "样本不足"
     bottom = page.locator(f"#rank-grid .ag-pinned-left-cols-container .ag-row[row-index='{count - 1}']")
-    bottom.filter(has_text=expected).wait_for(timeout=5000)
+    bottom.filter(has_text=expected).wait_for(timeout=60_000)
     assert bottom.inner_text().strip() == expected
     page.evaluate("dash_ag_grid.getApi('rank-grid').ensureIndexVisible(0, 'top')")
     page.wait_for_timeout(1200)  # the header clock and freshness badge tick once a second

@@ -90,16 +90,19 @@ def test_pause_stops_ticking_and_resume_restarts(sqlite_engine):
     poller.poll_seconds = 0.2
     stop = start_in_thread(poller)
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120
         while poller.ticks < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         poller.pause()
-        time.sleep(0.5)
-        paused_at = poller.ticks
-        time.sleep(1.0)
-        assert poller.ticks == paused_at
+        loops = poller.loops  # a tick under way when paused may still finish: wait loops, not seconds
+        while poller.loops < loops + 2 and time.monotonic() < deadline + 60:
+            time.sleep(0.05)
+        paused_at, loops = poller.ticks, poller.loops
+        while poller.loops < loops + 3 and time.monotonic() < deadline + 60:
+            time.sleep(0.05)
+        assert poller.loops >= loops + 3 and poller.ticks == paused_at
         poller.resume()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120
         while poller.ticks == paused_at and time.monotonic() < deadline:
             time.sleep(0.05)
         assert poller.ticks > paused_at

@@ -22,12 +22,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, jsonify, request, send_file
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from dashboard.api import open311
 from dashboard.assessment.rankings import rankings_payload
 from dashboard.live.cache import SnapshotCache
+from dashboard.ops.health import SILENT_AFTER_POLLS, assess, http_status
 from dashboard.scope import Scope
 from dashboard.settings import REPO_ROOT
 
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from dashboard.runtime import Runtime
 
 GEO_LAYERS = ("districts", "townships")
-SILENT_AFTER_POLLS = 5  # no new snapshot for this many poll intervals: the poller is not publishing
 CODE_DIRS = ("dashboard", "layouts", "callbacks", "geo", "assets")
 CODE_SUFFIXES = (".py", ".js", ".css", ".toml")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -96,27 +95,18 @@ class VersionedMemo:
 
 
 def health(runtime: Runtime, now: datetime, boot_id: str = "") -> tuple[dict, int]:
-    """ok: database answers, fresh snapshot, shared cache in use. degraded: serving, with reasons.
+    """ok / degraded / failing / starting with reasons (dashboard/ops/health.py).
 
-    Only "starting" (no snapshot to serve yet) answers 503: a load balancer must keep a degraded
-    worker in rotation, because the last good snapshot on screen beats a blank one.
+    "starting" (no snapshot yet) and "failing" answer 503; a load balancer keeps a degraded worker
+    in rotation, because the last good snapshot on screen beats a blank one.
     """
-    try:
-        with runtime.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception as exc:
-        database = f"error: {exc.__class__.__name__}"
     runtime.cache.ping()  # refreshes the cache's degraded state
     snapshot = runtime.cache.get()
     age = snapshot_age_seconds(snapshot, now)
     stale = None if snapshot is None else staleness(snapshot, now, runtime.settings.poll_seconds)
-    fresh = age is not None and age <= SILENT_AFTER_POLLS * runtime.settings.poll_seconds
-    healthy = database == "ok" and fresh and stale is None and runtime.cache.degraded is None
-    status = "starting" if snapshot is None else ("ok" if healthy else "degraded")
+    verdict = assess(runtime, snapshot, age, stale, now)
     body = {
-        "status": status,
-        "database": database,
+        **verdict,
         "database_engine": runtime.engine.dialect.name,
         "cache": runtime.cache.kind,
         "cache_degraded": runtime.cache.degraded,
@@ -127,7 +117,7 @@ def health(runtime: Runtime, now: datetime, boot_id: str = "") -> tuple[dict, in
         "rules_version": runtime.rules.version,
         "boot_id": boot_id,
     }
-    return body, 503 if status == "starting" else 200
+    return body, http_status(verdict["status"])
 
 
 def township_detail(snapshot: dict[str, Any], code: str) -> dict[str, Any] | None:

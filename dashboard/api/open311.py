@@ -30,6 +30,7 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import Engine, Select, and_, func, or_, select
 from sqlalchemy.exc import DBAPIError
 
+from dashboard.assessment.periods import OutOfRangeError, check_supported_year
 from dashboard.store.schema import Case, District, Township
 
 if TYPE_CHECKING:
@@ -141,6 +142,9 @@ def _csv(args: dict[str, str], name: str) -> list[str]:
 def _instant(raw: str, name: str, tz: ZoneInfo) -> datetime:
     try:
         value = datetime.fromisoformat(raw.strip())
+        check_supported_year(value, name)
+    except OutOfRangeError as exc:
+        raise Open311Error(str(exc)) from None
     except ValueError:
         raise Open311Error(f"{name} must be ISO 8601, e.g. 2026-10-01T00:00:00+08:00, got {raw!r}") from None
     return value if value.tzinfo else value.replace(tzinfo=tz)

@@ -21,6 +21,19 @@ from dashboard.assessment.rules import Rules
 from dashboard.settings import load_settings
 
 PERIOD_KINDS = ("day", "month")
+# Years a request may name: wide for any real data, and far from date arithmetic's limits (year 1, 9999).
+SUPPORTED_YEARS = range(1990, 2200)
+
+
+class OutOfRangeError(ValueError):
+    """A well-formed date outside SUPPORTED_YEARS."""
+
+
+def check_supported_year(value: date, what: str) -> None:
+    """OutOfRangeError when `value` lies outside SUPPORTED_YEARS (an API or CLI argument out of range)."""
+    if value.year not in SUPPORTED_YEARS:
+        first, last = SUPPORTED_YEARS[0], SUPPORTED_YEARS[-1]
+        raise OutOfRangeError(f"{what} must lie in the years {first}-{last}, got {value.year}")
 
 
 def resolve_tz(tz: ZoneInfo | None) -> ZoneInfo:
@@ -103,6 +116,9 @@ def parse_period(kind: str, label: str, rules: Rules) -> Period:
         if not match:
             raise ValueError
         parts = [int(x) for x in match.groups()]
+        check_supported_year(date(parts[0], 1, 1), f"date for period={kind}")
         return day_period(date(*parts)) if kind == "day" else month_period(parts[0], parts[1], rules)
+    except OutOfRangeError:
+        raise
     except ValueError:
         raise ValueError(f"date for period={kind} must be {expected}, got {label!r}") from None

@@ -7,6 +7,7 @@ import logging
 import signal
 import threading
 
+from dashboard.ops.logs import configure_logging
 from dashboard.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -17,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging()
     runtime = Runtime.from_environment()
     poller = runtime.make_poller(standby=False)
     if args.once:

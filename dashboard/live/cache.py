@@ -217,11 +217,15 @@ class FallbackCache:
         self._use(lambda c: c.publish(snapshot), lambda _: None)
 
     def version(self) -> int | None:
-        # A Redis that came back empty (restarted) has no snapshot yet: keep serving ours meanwhile.
-        return self._use(lambda c: c.version(), MemoryCache.version) or self.local.version()
+        # A Redis that came back empty (restarted, flushed) has no snapshot yet: keep serving ours meanwhile.
+        return self._use(lambda c: c.version(), MemoryCache.version) or self.local.version() or self._seen_version()
 
     def get(self) -> dict[str, Any] | None:
-        return self._use(lambda c: c.get(), MemoryCache.get) or self.local.get()
+        return self._use(lambda c: c.get(), MemoryCache.get) or self.local.get() or self.redis.last_read()
+
+    def _seen_version(self) -> int | None:
+        seen = self.redis.last_read()
+        return None if seen is None else int(seen["version"])
 
     def try_lead(self, owner: str, ttl_seconds: float) -> bool:
         return self._use(lambda c: c.try_lead(owner, ttl_seconds), lambda c: c.try_lead(owner, ttl_seconds))

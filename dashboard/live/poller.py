@@ -10,6 +10,11 @@ life, so a long tick (the first rollup rebuild on millions of cases) does not lo
 leader's lease expires and another poller takes over. A *standby* poller (in a web worker) works
 only while the shared cache is unreachable, so screens stay live on the in-process path.
 
+Watchdog: a tick that runs past `tick_deadline` (30x that for the first, which may rebuild the
+rollups) means this poller is alive but not working (a hung query, a stuck lock): the lease thread
+then stops renewing and releases the lease so another poller takes over, and the hung tick's
+result, should it ever finish, is not published.
+
 Staleness: when a tick fails (database down), the last good snapshot is republished once with
 `stale = {"since", "reason"}` and its `generated_at` unchanged, so every screen keeps its data,
 says it is stale and its age badge goes amber, then red. The next good tick clears it.
@@ -20,6 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,8 +38,13 @@ from dashboard.live.cache import SnapshotCache, new_owner_id
 from dashboard.live.open_cases import OpenCases
 from dashboard.live.rollups import apply_changes
 from dashboard.live.snapshot import Names, SlowLane, build_snapshot
+from dashboard.ops.logs import tagged
+from dashboard.ops.metrics import observe_tick
 
 log = logging.getLogger(__name__)
+TICK_DEADLINE_SECONDS = 120.0  # the default of HOTLINE_TICK_DEADLINE (dashboard/settings.py)
+# The first tick may rebuild the rollups (about 75 s per million cases, bench/results): it gets longer.
+FIRST_TICK_FACTOR = 30
 
 
 def describe_failure(exc: Exception) -> str:
@@ -56,6 +67,8 @@ class Poller:
         *,
         standby: bool = False,
         lease_seconds: float | None = None,
+        tick_deadline: float = TICK_DEADLINE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
         self.rules = rules
@@ -71,6 +84,10 @@ class Poller:
         self.last_good: dict[str, Any] | None = None
         self.stale: dict[str, str] | None = None
         self.ticks = 0
+        self.loops = 0  # iterations of the run loop: tests wait on it instead of on the clock
+        self.tick_deadline = tick_deadline
+        self.clock = clock
+        self._tick_started: float | None = None
         self.leading = threading.Event()
         self._running = threading.Event()
         self._running.set()
@@ -93,6 +110,8 @@ class Poller:
         )
         snapshot["stale"] = None
         snapshot["cache_degraded"] = self.cache.degraded
+        if self.hung():
+            raise TimeoutError(f"tick ran past its {self.tick_deadline:g} s deadline; another poller leads now")
         self.cache.publish(snapshot)
         self.last_good, self.stale = snapshot, None
         self.ticks += 1
@@ -101,12 +120,20 @@ class Poller:
     def tick_or_mark_stale(self, now: datetime | None = None) -> bool:
         """One tick; on failure keep the last good snapshot on screen, flagged stale. True on success."""
         now = now or datetime.now(UTC)
+        self._tick_started = started = self.clock()
         try:
-            self.tick(now)
+            with tagged(f"tick-{self.owner[:8]}-{self.ticks + 1}"):
+                self.tick(now)
+            observe_tick(self.clock() - started, True, self.open_cases.changed_last_tick)
             return True
         except Exception as exc:
+            observe_tick(self.clock() - started, False, None)
             log.debug("tick failed", exc_info=True)
             reason = describe_failure(exc)
+            if self.hung():
+                return False  # do not overwrite the new leader's snapshot with our stale one
+        finally:
+            self._tick_started = None
         try:
             self.mark_stale(reason, now)
         except Exception as exc:  # the cache is down too: the screens' age badge still tells the truth
@@ -135,8 +162,26 @@ class Poller:
         """A standby poller works only while no shared cache (Redis) is reachable."""
         return not self.standby or not (self.cache.ping() and self.cache.shared)
 
+    def hung(self) -> bool:
+        """True while a tick has been running for longer than its deadline."""
+        started = self._tick_started
+        limit = self.tick_deadline * (FIRST_TICK_FACTOR if self.ticks == 0 else 1)
+        return started is not None and self.clock() - started > limit
+
     def renew_lease(self) -> bool:
-        """Take or renew the lease if this poller may lead; sets `leading` accordingly."""
+        """Take or renew the lease if this poller may lead; sets `leading` accordingly.
+
+        A hung poller gives its lease up (released, so the takeover need not wait for the expiry).
+        """
+        if self.hung():
+            if self.leading.is_set():
+                log.error("poller tick has run past its %g s deadline: giving up the lease", self.tick_deadline)
+                self.leading.clear()
+                try:
+                    self.cache.release(self.owner)
+                except Exception as exc:  # the lease then simply expires
+                    log.warning("poller could not release its lease: %s", exc)
+            return False
         try:
             held = self._may_lead() and self.cache.try_lead(self.owner, self.lease_seconds)
         except Exception as exc:  # a plain RedisCache raises when Redis is down: not leading then
@@ -161,6 +206,7 @@ class Poller:
             started = time.monotonic()
             if self.leading.is_set() and self._running.is_set():
                 self.tick_or_mark_stale()
+            self.loops += 1
             stop.wait(max(0.2, self.poll_seconds - (time.monotonic() - started)))
         self.leading.clear()
         try:

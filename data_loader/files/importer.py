@@ -13,7 +13,9 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from dashboard.assessment.rules import Rules
+from dashboard.ops.metrics import count_import
 from dashboard.settings import Settings
+from data_loader.files.limits import ImportLimits
 from data_loader.files.places import Places
 from data_loader.files.readers import RawTable, read_table
 from data_loader.files.upsert import BatchSummary, write_batch
@@ -38,7 +40,9 @@ def import_file(
     now: datetime | None = None,
 ) -> BatchSummary:
     """Import one file as one transaction; raises ImportFileError if the file cannot be read."""
-    raw = read_table(Path(path), fmt)
+    raw = read_table(Path(path), fmt, ImportLimits.from_env())
     options = ImportOptions(settings.tz, settings.caller_hash_key, coords)
     with engine.begin() as conn:
-        return import_raw(conn, raw, options, rules, now or datetime.now(UTC), str(path))
+        summary = import_raw(conn, raw, options, rules, now or datetime.now(UTC), str(path))
+    count_import(summary.as_dict())  # after the commit: a rolled-back batch counts nothing
+    return summary

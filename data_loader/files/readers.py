@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import math
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,7 +21,9 @@ import pandas as pd
 import pyarrow as pa
 
 from data_loader.files import open311_reader as open311
+from data_loader.files.limits import ImportLimits, check_file_size, check_rows, clip, long_cells
 from data_loader.files.parsing import ImportFileError, decode_text
+from data_loader.files.xlsx import read_first_sheet
 
 FORMATS = ("auto", "csv", "xlsx", "json", "open311")
 
@@ -89,6 +90,8 @@ def read_csv(data: bytes) -> RawTable:
         frame = _csv_fast(text, sep)
     except pd.errors.ParserError:
         return _csv_slow(text, sep)
+    except pd.errors.EmptyDataError as exc:
+        raise ImportFileError("no header row: the file holds no table") from exc
     frame.index = frame.index + 2
     return RawTable(frame, "csv")
 
@@ -103,17 +106,31 @@ def _csv_fast(text: str, sep: str) -> pd.DataFrame:
     try:
         return pd.read_csv(io.BytesIO(text.encode()), engine="pyarrow", **options)
     except (pd.errors.ParserError, pa.ArrowInvalid):
-        return pd.read_csv(io.StringIO(text), skip_blank_lines=True, **options)
+        frame = pd.read_csv(io.StringIO(text), skip_blank_lines=True, **options)
+    if not isinstance(frame.index, pd.RangeIndex):  # the first data row had more fields than the header:
+        raise pd.errors.ParserError("extra fields")  # the C parser took its first cells as an index
+    return frame
 
 
-def read_xlsx(path: Path) -> RawTable:
+def read_xlsx(path: Path, limits: ImportLimits | None = None) -> RawTable:
     """First worksheet; date cells arrive as `YYYY-MM-DD HH:MM:SS` text, numbers as their text."""
-    try:
-        frame = pd.read_excel(path, sheet_name=0, dtype="str", keep_default_na=False, engine="openpyxl")
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileError(f"not a readable XLSX workbook: {exc}") from exc
-    frame.index = frame.index + 2
-    return RawTable(frame, "xlsx")
+    frame, wide = read_first_sheet(path, limits or ImportLimits())
+    return RawTable(frame, "xlsx", [BrokenRow(n, raw, reason) for n, raw, reason in wide])
+
+
+def quarantine_long_cells(table: RawTable, limit: int) -> RawTable:
+    """Move rows holding a cell over `limit` characters to `broken`, keeping only a clipped copy."""
+    column = long_cells(table.frame, limit)
+    over = column.notna()
+    if not over.any():
+        return table
+    cut = table.frame[over]
+    broken = [
+        BrokenRow(int(n), {str(k): clip(v, limit) for k, v in zip(cut.columns, row, strict=True)},
+                  f"cell in column {column[n]} is over {limit:,} characters")
+        for n, row in zip(cut.index, cut.itertuples(index=False), strict=True)
+    ]  # fmt: skip
+    return RawTable(table.frame[~over], table.format, sorted(table.broken + broken, key=lambda b: b.row_number))
 
 
 def cell_text(value: object) -> object:
@@ -173,12 +190,20 @@ def read_json(data: bytes, fmt: str) -> RawTable:
     return RawTable(frame, "json", broken)
 
 
-def read_table(path: Path, fmt: str = "auto") -> RawTable:
-    """Read any supported file; raises ImportFileError with one clear sentence if it cannot."""
+def read_table(path: Path, fmt: str = "auto", limits: ImportLimits | None = None) -> RawTable:
+    """Read any supported file within `limits`; raises ImportFileError with one clear sentence if it cannot."""
     path = Path(path)
+    limits = limits or ImportLimits()
     if fmt not in FORMATS:
         raise ImportFileError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    table = _read_any(path, fmt, limits)
+    check_rows(len(table.frame) + len(table.broken), limits)
+    return quarantine_long_cells(table, limits.max_cell_chars)
+
+
+def _read_any(path: Path, fmt: str, limits: ImportLimits) -> RawTable:
     try:
+        check_file_size(path.stat().st_size, limits)
         data = path.read_bytes()
     except FileNotFoundError as exc:
         raise ImportFileError("no such file") from exc
@@ -187,7 +212,7 @@ def read_table(path: Path, fmt: str = "auto") -> RawTable:
     if fmt == "auto":
         fmt = _guess_format(path, data[:64])
     if fmt == "xlsx":
-        return read_xlsx(path)
+        return read_xlsx(path, limits)
     if fmt in ("json", "open311"):
         return read_json(data, fmt)
     return read_csv(data)

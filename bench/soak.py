@@ -1,0 +1,357 @@
+"""A bounded soak (issue 14): `python -m bench soak --minutes 30`.
+
+The production shape on this machine, for N minutes: PostgreSQL (a throwaway database on
+BENCH_PG_ADMIN_URL, dropped afterwards), a private redis-server, `gunicorn` with 2 workers
+(HOTLINE_ROLE=web), the poller in its own process, the simulator at 10x the demo rate, 50
+simulated viewers (what an open screen asks every poll interval) and the wall page open in a real
+headless Chromium the whole time. Every `--sample` seconds it records: each worker's and the
+poller's resident memory (/proc), the wall tab's JS heap (performance.memory), the poller's SQL
+statements (counted in the poller process), viewer errors, the wall's freshness badge and /health.
+
+"No growth" is judged on the second half against the first (warm-up excluded): a ratio near 1.00
+for memory and statements per minute. Figures go to bench/results/soak.json and docs/soak.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "soak.json"
+REPORT = ROOT / "docs" / "soak.md"
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DEMO_RATE = 0.12  # app.DEMO_RATE (orders per second)
+POLL_SECONDS = 5.0
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+# The poller process: the real Poller.run, with its SQL statements counted into a file each second.
+POLLER_MAIN = """
+import json, os, threading, sys
+from sqlalchemy import event
+from dashboard.runtime import Runtime
+runtime = Runtime.from_environment()
+count = [0]
+event.listen(runtime.engine, "before_cursor_execute", lambda *a: count.__setitem__(0, count[0] + 1))
+stop = threading.Event()
+def report():
+    while not stop.wait(1.0):
+        with open(sys.argv[1] + ".tmp", "w") as f:
+            json.dump({"statements": count[0]}, f)
+        os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+threading.Thread(target=report, daemon=True).start()
+runtime.make_poller(standby=False).run(stop)
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--minutes", type=float, default=30, help="how long to soak (default 30)")
+    parser.add_argument("--viewers", type=int, default=50, help="simulated viewers (default 50)")
+    parser.add_argument("--rate-factor", type=float, default=10, help="simulator rate / demo rate (default 10)")
+    parser.add_argument("--sample", type=float, default=30, help="seconds between samples (default 30)")
+    parser.add_argument("--seed-days", type=int, default=14, help="days of history seeded first (default 14)")
+    parser.add_argument("--warmup", type=float, default=2, help="minutes left out of the growth ratios (default 2)")
+
+
+def rss_kib(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except Exception:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"soak: {what} not ready within {timeout:.0f} s")
+
+
+class Viewers:
+    """N screens, each: version check, the Dash poll callback, the snapshot when the version moved."""
+
+    def __init__(self, base: str, count: int) -> None:
+        sys.path.insert(0, str(ROOT))
+        from bench.bench_pipeline import viewer
+
+        self.stop = threading.Event()
+        self.stats = {"requests": 0, "errors": 0, "latencies": [], "error_samples": []}
+        self.threads = [threading.Thread(target=viewer, args=(base, POLL_SECONDS, self.stop, self.stats), daemon=True)
+                        for _ in range(count)]  # fmt: skip
+        for thread in self.threads:
+            thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+
+class Wall:
+    """The wall overview in headless Chromium, kept open; reads its JS heap and freshness badge."""
+
+    def __init__(self, url: str) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        flags = ["--no-sandbox", "--disable-gpu", "--enable-precise-memory-info", "--disable-background-networking"]
+        self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=flags)
+        self.page = self.browser.new_page(viewport={"width": 1920, "height": 1080})
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url, wait_until="load", timeout=120_000)
+        self.page.wait_for_selector("#freshness-badge", timeout=120_000)
+
+    def sample(self) -> dict:
+        state = self.page.evaluate(
+            "() => ({heap: performance.memory ? performance.memory.usedJSHeapSize : null,"
+            " badge: (document.querySelector('#freshness-badge') || {}).className || '',"
+            " nodes: document.getElementsByTagName('*').length})"
+        )
+        return {"heap_bytes": state["heap"], "badge": state["badge"], "dom_nodes": state["nodes"]}
+
+    def close(self) -> None:
+        self.browser.close()
+        self._pw.stop()
+
+
+def _ratio(values: list[float]) -> float | None:
+    """Median of the second half / median of the first half (1.00 = flat)."""
+    values = [v for v in values if v is not None]
+    if len(values) < 4:
+        return None
+    half = len(values) // 2
+    first, second = statistics.median(values[:half]), statistics.median(values[half:])
+    return round(second / first, 3) if first else None
+
+
+def summarise(samples: list[dict], warmup_s: float, meta: dict) -> dict:
+    kept = [s for s in samples if s["t"] >= warmup_s]
+    rates = [s["statements_per_min"] for s in kept if s.get("statements_per_min") is not None]
+    workers = sorted({w for s in kept for w in s["worker_rss_kib"]})
+    return {
+        **meta,
+        "samples": len(samples),
+        "samples_after_warmup": len(kept),
+        "growth_second_half_vs_first": {
+            "poller_rss": _ratio([s["poller_rss_kib"] for s in kept]),
+            **{f"worker_{w}_rss": _ratio([s["worker_rss_kib"].get(w) for s in kept]) for w in workers},
+            "browser_js_heap": _ratio([s["js_heap_bytes"] for s in kept]),
+            "statements_per_min": _ratio(rates),
+        },
+        "poller_rss_mib": _span([s["poller_rss_kib"] / 1024 for s in kept if s["poller_rss_kib"]]),
+        "worker_rss_mib": _span([v / 1024 for s in kept for v in s["worker_rss_kib"].values()]),
+        "js_heap_mib": _span([s["js_heap_bytes"] / 2**20 for s in kept if s["js_heap_bytes"]]),
+        "statements_per_min": _span(rates),
+        "viewer_requests": samples[-1]["viewer_requests"] if samples else 0,
+        "viewer_errors": samples[-1]["viewer_errors"] if samples else 0,
+        "stale_or_late_samples": sum(1 for s in kept if "freshness-live" not in s["badge"]),
+        "health_not_ok_samples": sum(1 for s in kept if s["health"] != "ok"),
+        "max_snapshot_age_s": max((s["snapshot_age_s"] or 0 for s in kept), default=None),
+    }
+
+
+def _span(values: list[float]) -> dict | None:
+    if not values:
+        return None
+    return {"min": round(min(values), 1), "median": round(statistics.median(values), 1), "max": round(max(values), 1)}
+
+
+def write_report(summary: dict) -> None:
+    g = summary["growth_second_half_vs_first"]
+    lines = [
+        "# Soak",
+        "",
+        f"`python -m bench soak --minutes {summary['minutes']:g}`, {summary['started']}, {summary['machine']}. "
+        f"PostgreSQL, Redis, gunicorn 2 workers (HOTLINE_ROLE=web), poller process, simulator at "
+        f"{summary['rate']:.2f} orders/s ({summary['rate_factor']:g}x the demo), {summary['viewers']} simulated "
+        f"viewers, the wall in headless Chromium; a sample every {summary['sample_s']:g} s, the first "
+        f"{summary['warmup_min']:g} min left out as warm-up. Raw samples: bench/results/soak.json.",
+        "",
+        "Growth = median of the second half / median of the first half (1.00 = flat).",
+        "",
+        "| measure | min | median | max | growth |",
+        "|---|---:|---:|---:|---:|",
+    ]
+
+    def row(name: str, span: dict | None, growth: float | None) -> None:
+        if span:
+            lines.append(f"| {name} | {span['min']} | {span['median']} | {span['max']} | {growth} |")
+
+    row("poller RSS MiB", summary["poller_rss_mib"], g["poller_rss"])
+    worker_growth = [v for k, v in g.items() if k.startswith("worker_")]
+    row("worker RSS MiB (both workers)", summary["worker_rss_mib"], max(worker_growth, default=None))
+    row("wall tab JS heap MiB", summary["js_heap_mib"], g["browser_js_heap"])
+    row("poller SQL statements / min", summary["statements_per_min"], g["statements_per_min"])
+    lines += [
+        "",
+        f"Viewer requests {summary['viewer_requests']:,}, errors {summary['viewer_errors']}; samples with the "
+        f"wall's badge not live: {summary['stale_or_late_samples']} of {summary['samples_after_warmup']}; "
+        f"/health not ok: {summary['health_not_ok_samples']}; largest snapshot age {summary['max_snapshot_age_s']} s; "
+        f"browser page errors: {summary['page_errors']}; cases at the end {summary['cases_end']:,} "
+        f"(from {summary['cases_start']:,}).",
+        "",
+    ]
+    REPORT.write_text("\n".join(lines), encoding="utf-8")
+
+
+def run(args: argparse.Namespace) -> int:
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import create_engine, func, select, text
+
+    from dashboard.assessment.rules import load_rules
+    from dashboard.settings import load_settings
+    from dashboard.store.db import make_engine, migrate
+    from dashboard.store.schema import Case
+    from data_loader.demo.seed import seed_database
+    from data_loader.reference_tables import load_reference
+
+    name = f"hotline_soak_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    work = Path(os.environ.get("TMPDIR", "/tmp")) / name
+    work.mkdir(parents=True)
+    procs: dict[str, subprocess.Popen] = {}
+    closers = []
+    try:
+        engine = make_engine(url)
+        migrate(engine)
+        load_reference(engine)
+        rules = load_rules(load_settings({}).rules_path)
+        print(f"soak: seeding {args.seed_days} days into {name}", flush=True)
+        seed_database(engine, rules, days=args.seed_days, per_day=2000, seed=7, caller_key="soak")
+        redis_port, web_port = free_port(), free_port()
+        procs["redis"] = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
+                                           "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)  # fmt: skip
+        env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+               "POLL_SECONDS": str(POLL_SECONDS), "HOTLINE_LOG_LEVEL": "WARNING"}  # fmt: skip
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        logs = {n: open(work / f"{n}.log", "w") for n in ("poller", "web", "simulator")}  # noqa: SIM115
+        counts = work / "poller-statements.json"
+        procs["poller"] = subprocess.Popen([sys.executable, "-c", POLLER_MAIN, str(counts)], cwd=ROOT, env=env,
+                                           stdout=logs["poller"], stderr=subprocess.STDOUT)  # fmt: skip
+        procs["web"] = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{web_port}",
+             "--timeout", "120", "app:server"], cwd=ROOT, env={**env, "HOTLINE_ROLE": "web"}, stdout=logs["web"],
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        rate = DEMO_RATE * args.rate_factor
+        procs["simulator"] = subprocess.Popen(
+            [sys.executable, "-m", "data_loader", "simulate", "--rate", str(rate), "--tick", str(POLL_SECONDS)],
+            cwd=ROOT, env=env, stdout=logs["simulator"], stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{web_port}"
+        wait_until(lambda: requests.get(base + "/health", timeout=10).json()["status"] == "ok", 600, "/health ok")
+        viewers = Viewers(base, args.viewers)
+        closers.append(viewers.close)
+        wall = Wall(base + "/?kiosk=1")
+        closers.append(wall.close)
+        with engine.connect() as conn:
+            cases_start = conn.scalar(select(func.count()).select_from(Case))
+        print(f"soak: running {args.minutes:g} min", flush=True)
+        samples: list[dict] = []
+        started = time.monotonic()
+        last_statements, last_t = None, None
+        while (t := time.monotonic() - started) < args.minutes * 60:
+            statements = json.loads(counts.read_text())["statements"] if counts.exists() else None
+            rate_now = None
+            if statements is not None and last_statements is not None and t > last_t:
+                rate_now = round((statements - last_statements) * 60 / (t - last_t), 1)
+            last_statements, last_t = statements, t
+            try:
+                health = requests.get(base + "/health", timeout=30).json()
+            except (requests.RequestException, ValueError):
+                health = {"status": "unreachable", "snapshot_age_seconds": None}
+            browser = wall.sample()
+            samples.append({
+                "t": round(t, 1), "poller_rss_kib": rss_kib(procs["poller"].pid),
+                "worker_rss_kib": {str(i): rss_kib(p) for i, p in enumerate(sorted(children(procs["web"].pid)))},
+                "js_heap_bytes": browser["heap_bytes"], "dom_nodes": browser["dom_nodes"], "badge": browser["badge"],
+                "statements": statements, "statements_per_min": rate_now, "health": health["status"],
+                "snapshot_age_s": health.get("snapshot_age_seconds"),
+                "viewer_requests": viewers.stats["requests"], "viewer_errors": viewers.stats["errors"],
+            })  # fmt: skip
+            print(f"soak: {json.dumps(samples[-1])}", flush=True)
+            time.sleep(max(0.0, args.sample - (time.monotonic() - started - t)))
+        with engine.connect() as conn:
+            cases_end = conn.scalar(select(func.count()).select_from(Case))
+        meta = {
+            "minutes": args.minutes, "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}", "rate": rate,
+            "rate_factor": args.rate_factor, "viewers": args.viewers, "sample_s": args.sample,
+            "warmup_min": args.warmup, "page_errors": len(wall.errors), "cases_start": cases_start,
+            "cases_end": cases_end, "viewer_error_samples": viewers.stats["error_samples"][:5],
+        }  # fmt: skip
+        summary = summarise(samples, args.warmup * 60, meta)
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps({"summary": summary, "samples": samples}, indent=1), encoding="utf-8")
+        write_report(summary)
+        print(json.dumps(summary, indent=1))
+        g = summary["growth_second_half_vs_first"]
+        grew = [k for k, v in g.items() if v is not None and v > 1.10]
+        failed = summary["viewer_errors"] or summary["page_errors"] or grew
+        return 1 if failed else 0
+    finally:
+        for close in reversed(closers):
+            try:
+                close()
+            except Exception as exc:
+                print(f"soak: cleanup: {exc}", file=sys.stderr)
+        for proc in reversed(list(procs.values())):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Operations: health with reasons, structured JSON logs with request ids, Prometheus metrics."""
