@@ -17,6 +17,10 @@ from dash import Dash
 from sqlalchemy import func, select
 
 from callbacks import register_callbacks
+from callbacks.access import layout_for_viewer
+from dashboard.access import headers, web
+from dashboard.access.filtering import ScopedSnapshots, may_open_unit
+from dashboard.access.modes import StartRefused, login_required
 from dashboard.http_api import make_blueprint
 from dashboard.poller import start_in_thread
 from dashboard.runtime import Runtime
@@ -40,13 +44,19 @@ class AppContext:
     township_points: dict[str, tuple[float, float]] = field(default_factory=dict)
     # page name -> builder(view, context); per app, so two apps in one process never mix pages
     pages: dict[str, Any] = field(default_factory=dict)
+    scoped: ScopedSnapshots = field(default_factory=ScopedSnapshots)
 
     @property
     def tile_url(self) -> str | None:
         return self.runtime.settings.tile_url
 
     def snapshot(self) -> dict[str, Any] | None:
-        return self.runtime.cache.get()
+        """The snapshot as the logged-in viewer may see it (scope from the server session, dashboard.access)."""
+        return self.scoped.get(self.runtime.cache.get(), web.viewer_scope())
+
+    def may_view(self, view) -> bool:
+        """May the viewer open this page? District and township pages only within the viewer's districts."""
+        return may_open_unit(web.viewer_scope(), view.page, view.arg, self.specs["township"]["parents"])
 
     def snapshot_if_newer(self, known_version: int | None) -> dict[str, Any] | None:
         """The snapshot when its version differs from the browser's: one tiny read otherwise."""
@@ -150,6 +160,7 @@ def start_background(runtime: Runtime, *, demo: bool, poller: bool) -> threading
 def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: bool = True) -> Dash:
     """Build the Dash app. Tests pass their own runtime and switch the background work off."""
     runtime = runtime or Runtime.from_environment()
+    login_on = login_required(runtime.settings, demo)  # refuses an unsafe production start
     load_reference(runtime.engine)
     apply_real_boundaries(runtime)
     with runtime.engine.connect() as conn:
@@ -163,9 +174,11 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
         serve_locally=True,
         compress=False,
     )
-    app.layout = shell(runtime.settings.poll_seconds)
+    app.layout = layout_for_viewer(shell(runtime.settings.poll_seconds), login_on)
+    web.install(app.server, runtime, login_on)
     app.server.register_blueprint(make_blueprint(runtime))
     register_callbacks(app, context)
+    headers.install(app.server, app.csp_hashes, runtime.settings.tile_url)
     app.server.config["poller_stop"] = start_background(runtime, demo=demo, poller=poller)
     return app
 
@@ -177,9 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-demo", action="store_true", help="do not seed demo data or run the simulator")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(demo=not args.no_demo)
+    try:
+        app = create_app(demo=not args.no_demo)
+    except StartRefused as exc:
+        log.error("%s", exc)
+        return 2
     log.info("serving on http://%s:%s", args.host, args.port)
-    app.run(host=args.host, port=args.port, debug=False)
+    app.run(host=args.host, port=args.port, debug=False, request_handler=headers.QuietRequestHandler)
     return 0
 
 

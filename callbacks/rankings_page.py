@@ -13,6 +13,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, ctx, dcc, no_update
 
 from dashboard import export
+from dashboard.access.web import audit_event
 from dashboard.period_views import composite_history
 from dashboard.periods import month_of_day, parse_period
 from dashboard.rankings import rankings_payload
@@ -115,7 +116,9 @@ def register(app: Dash, context) -> None:
         _options, payload, _series = page_parts(parse_view(pathname, search), source, context.snapshot())
         if not payload or not ctx.triggered_id:
             return no_update
-        return export_file(payload, "xlsx" if ctx.triggered_id == ids.RANK_EXPORT_XLSX else "csv")
+        fmt = "xlsx" if ctx.triggered_id == ids.RANK_EXPORT_XLSX else "csv"
+        audit_event("export", f"rankings/{payload['period']}/{payload['date']}/{payload['level']}", format=fmt)
+        return export_file(payload, fmt)
 
     def live(pathname: str, search: str) -> tuple[View, list[dict[str, Any]], dict[str, Any]] | None:
         """Fresh rows while the current period is shown; None when nothing changes (a past period)."""

@@ -32,6 +32,7 @@ from sqlalchemy import Connection, TextClause, bindparam, insert, text, update
 
 from dashboard.case_rows import CASE_COLUMNS, CONTRACT_COLUMNS, TIME_COLUMNS, complete_cases
 from dashboard.db import copy_frame, deferred_indexes, epoch_micros
+from dashboard.privacy import scrub_personal
 from dashboard.rules import Rules
 from dashboard.schema import ImportBatch, RejectedRow, UTCDateTime
 
@@ -147,7 +148,7 @@ def write_batch(
                     "row_number": int(r.row_number),
                     "column": r.column,
                     "reason": r.reason,
-                    "raw": r.raw,
+                    "raw": scrub_personal(r.raw),
                 }
                 for r in rejected.itertuples(index=False)
             ],

@@ -17,6 +17,11 @@ from dashboard.db import make_engine, migrate
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Tests start the app outside the demo, which needs its keys and, for login off, HOTLINE_AUTH=off
+# said explicitly (issue 12); tests of access control (tests/test_access_*.py) switch login on.
+os.environ.setdefault("HOTLINE_AUTH", "off")
+os.environ.setdefault("HOTLINE_SECRET_KEY", "test-secret-key")
+os.environ.setdefault("HOTLINE_CALLER_KEY", "test-caller-key")
 
 
 def service_missing(what: str, exc: Exception) -> None:
