@@ -69,7 +69,7 @@ def test_no_login_gets_401_from_callbacks_and_the_login_page_is_designed(access,
     answer = clients[None].post("/_dash-update-component", json={"output": "page-content.children"})
     assert answer.status_code == 401
     page = clients[None].get("/login?lang=en")
-    assert page.status_code == 200 and b"Sign in" in page.data and b"/assets/login.css" in page.data
+    assert page.status_code == 200 and b"Sign in" in page.data and b"/assets/access.css" in page.data
     assert "登录".encode() in clients[None].get("/login").data
 
 

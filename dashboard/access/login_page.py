@@ -28,7 +28,7 @@ def login_html(lang: str, next_path: str, message: str | None = None, name: str 
     return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{t["heading"]} · {t["title"]}</title><link rel="stylesheet" href="/assets/login.css"></head>
+<title>{t["heading"]} · {t["title"]}</title><link rel="stylesheet" href="/assets/access.css"></head>
 <body class="login-body">
 <main class="login-card">
 <div class="login-brand"><span class="login-mark">12345</span><h1>{t["title"]}</h1></div>
