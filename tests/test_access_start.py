@@ -62,8 +62,8 @@ def test_no_demo_start_on_postgresql_probed_as_each_role(pg_url):
     wall_token = cli(env, "-m", "dashboard", "tokens", "create", "--name", "lobby", "--role", "wall").strip()
     api_token = cli(env, "-m", "dashboard", "tokens", "create", "--name", "cy-api", "--role", "district",
                     "--district", OWN).strip()  # fmt: skip
-    assert "lobby" in cli(env, "-m", "dashboard", "tokens", "list") and wall_token not in cli(env, "-m", "dashboard",
-                                                                                              "tokens", "list")  # fmt: skip
+    listed = cli(env, "-m", "dashboard", "tokens", "list")
+    assert "lobby" in listed and wall_token not in listed
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "app.py", "--no-demo", "--port", str(port)], cwd=ROOT, env=env,
