@@ -51,5 +51,16 @@ def scrub_personal(raw: dict[str, Any]) -> dict[str, Any]:
     for key, value in raw.items():
         if str(key).strip().lower() in PERSONAL_HEADERS:
             continue
-        out[key] = _PERSONAL_TEXT.sub(REDACTED, value) if isinstance(value, str) else value
+        out[key] = _scrub_value(value)
     return out
+
+
+def _scrub_value(value: Any) -> Any:
+    """Text masked; lists (extra cells of a row with too many fields) and nested records cell by cell."""
+    if isinstance(value, str):
+        return _PERSONAL_TEXT.sub(REDACTED, value)
+    if isinstance(value, list):
+        return [_scrub_value(v) for v in value]
+    if isinstance(value, dict):
+        return scrub_personal(value)
+    return value

@@ -14,7 +14,9 @@ def since_value(raw: str) -> datetime:
     try:
         return datetime.fromisoformat(raw)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--since takes a date like 2026-12-01 or 2026-12-01T08:00, got {raw!r}")
+        raise argparse.ArgumentTypeError(
+            f"--since takes a date like 2026-12-01 or 2026-12-01T08:00, got {raw!r}"
+        ) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
