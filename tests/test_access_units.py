@@ -36,7 +36,8 @@ def tiny_snapshot() -> dict:
     def row(case_id: str, district: str) -> dict:
         return {"case_id": case_id, "district_code": district, "township_code": district + "001",
                 "township_name": "街道", "district_name": "区", "category": "住房", "subcategory": "屋顶漏雨",
-                "urgency": "general", "dispatched_at": "2026-12-01T00:00:00+00:00", "due_at": "2026-12-02T00:00:00+00:00",
+                "urgency": "general", "dispatched_at": "2026-12-01T00:00:00+00:00",
+                "due_at": "2026-12-02T00:00:00+00:00",
                 "due_kind": "respond", "state": "ok", "respond_due_at": "x", "resolve_due_at": "y"}  # fmt: skip
 
     return {
@@ -146,7 +147,8 @@ def test_passwords_and_tokens_are_stored_hashed(sqlite_engine):
 def test_scrub_personal_drops_columns_and_masks_numbers():
     raw = {"工单编号": "BJ2026120113800138000", "联系电话": "13800138000", "手机号": "13900139000",
            "诉求内容": "请回电 138-0013-8000 或 010-12345678，邮箱 li@example.cn", "受理时间": "2026-12-01 12:00",
-           "first_name": "Li", "last_name": "Si", "email": "a@b.cn", "phone": "1", None: "13912345678", "纬度": 39.9}  # fmt: skip
+           "first_name": "Li", "last_name": "Si", "email": "a@b.cn", "phone": "1",
+           None: "13912345678", "纬度": 39.9}  # fmt: skip
     assert scrub_personal(raw) == {
         "工单编号": "BJ2026120113800138000",  # a case id that contains a number-like run is kept
         "诉求内容": "请回电 [已删除 removed] 或 [已删除 removed]，邮箱 [已删除 removed]",
@@ -162,7 +164,8 @@ def test_rejected_rows_keep_no_personal_data_and_export_no_formulas(sqlite_engin
     path = tmp_path / "bad.csv"
     path.write_text(
         "工单编号,受理时间,所属区,街乡镇,问题分类,紧急程度,联系电话,手机号,诉求内容\n"
-        'X1,2026-12-01 10:00,朝阳区,建外街道,住房,特急,13800138000,13900139000,=HYPERLINK("http://x") 电话13700137000\n'
+        "X1,2026-12-01 10:00,朝阳区,建外街道,住房,特急,13800138000,13900139000,"
+        '=HYPERLINK("http://x") 电话13700137000\n'
         "X2,2026-12-01 10:00,朝阳区,建外街道,住房,一般,010-12345678,,ok,13600136000\n",
         encoding="utf-8",
     )
