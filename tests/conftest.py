@@ -160,7 +160,9 @@ class WatchedPage:
     """A page that records every request and console error, so tests can assert none leave 127.0.0.1."""
 
     def __init__(self, browser, width: int, height: int) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": height})
+        # Playwright's string predicates (wait_for_function) need eval, which the app's CSP forbids;
+        # tests/test_access_browser.py loads the pages with the CSP enforced.
+        self.context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
         self.page = self.context.new_page()
         self.page.add_init_script(
             "window.addEventListener('unhandledrejection', function (e) {"
