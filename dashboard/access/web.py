@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -45,6 +47,24 @@ NON_PAGE_PREFIXES = ("/api/", "/open311/", "/_dash-", "/geo/", "/metrics")
 NOBODY = Scope(frozenset(), True)  # what an unauthenticated request could see: nothing case-level
 LOGIN_LIMIT = "5 per minute"
 SESSION_HOURS = 12
+TOKEN_USE_AUDIT_SECONDS = 600  # an API client polling every few seconds: one audit entry per token and 10 min
+
+
+class _Throttle:
+    """True at most once per `seconds` per key (in this process)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._last: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def due(self, key: int) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last.get(key, float("-inf")) < self.seconds:
+                return False
+            self._last[key] = now
+            return True
 
 
 @dataclass(frozen=True)
@@ -138,6 +158,7 @@ def install(server: Flask, runtime: Runtime, enabled: bool) -> None:
         if not conn.scalar(select(func.count()).select_from(User)):
             log.warning("login is on but there are no users yet: python -m dashboard users add NAME --role admin")
     manager = LoginManager(server)
+    uses = _Throttle(TOKEN_USE_AUDIT_SECONDS)
 
     @manager.user_loader
     def load(ident: str) -> Viewer | None:
@@ -156,7 +177,11 @@ def install(server: Flask, runtime: Runtime, enabled: bool) -> None:
         if not header.startswith("Bearer ") or not req.path.startswith(BEARER_PREFIXES):
             return None
         found = tokens.check_token(engine, header[len("Bearer ") :].strip())
-        return _token_viewer(found) if found else None
+        if found is None:
+            return None
+        if uses.due(found.id):
+            audit.record(engine, f"token:{found.name}", "token.use", req.path, req.remote_addr, role=found.role)
+        return _token_viewer(found)
 
     _login_routes(server, runtime)
 
