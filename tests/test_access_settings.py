@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import os
 
+import pytest
 import redis
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from dashboard.access import audit, tokens, users
+from dashboard.db import limit_statement_time
 from dashboard.runtime import Runtime
 
 
@@ -53,3 +57,21 @@ def test_bearer_use_is_audited_once_per_interval(tmp_path):
     uses = [e for e in audit.entries(runtime.engine) if e["action"] == "token.use"]
     assert len(uses) == 1 and uses[0]["actor"] == "token:integration" and uses[0]["target"] == "/api/v1/version"
     assert client.get("/sla", headers={"Authorization": f"Bearer {token}"}).status_code == 302  # pages: no bearer
+
+
+def test_session_cookie_is_secure_behind_https(tmp_path):
+    runtime, app = make_app(tmp_path, HOTLINE_HTTPS="on")
+    users.add_user(runtime.engine, "li", "long enough pw", "leader")
+    answer = app.server.test_client().post("/login", data={"name": "li", "password": "long enough pw"})
+    cookie = answer.headers["Set-Cookie"]
+    assert answer.status_code == 302 and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_api_queries_run_under_a_statement_timeout_on_postgresql(pg_engine):
+    with pg_engine.connect() as conn:
+        limit_statement_time(conn, 0.2)
+        assert conn.execute(text("SHOW statement_timeout")).scalar() == "200ms"
+        with pytest.raises(OperationalError, match="statement timeout"):
+            conn.execute(text("SELECT pg_sleep(5)"))
+    with pg_engine.connect() as conn:  # SET LOCAL: the next transaction has the server's default again
+        assert conn.execute(text("SHOW statement_timeout")).scalar() == "0"
