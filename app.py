@@ -15,7 +15,10 @@ from dash import Dash
 from sqlalchemy import func, select
 
 from callbacks import payload_guard, register_callbacks
+from callbacks.access import layout_for_viewer
 from callbacks.context import AppContext, map_specs, static_geography
+from dashboard.access import headers, web
+from dashboard.access.modes import StartRefused, login_required
 from dashboard.api.json_api import make_blueprint
 from dashboard.live.poller import start_in_thread
 from dashboard.ops import metrics
@@ -87,6 +90,7 @@ def start_background(runtime: Runtime, *, demo: bool, poller: bool) -> threading
 def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: bool = True) -> Dash:
     """Build the Dash app. Tests pass their own runtime and switch the background work off."""
     runtime = runtime or Runtime.from_environment()
+    login_on = login_required(runtime.settings, demo)  # refuses an unsafe production start
     load_reference(runtime.engine)
     apply_real_boundaries(runtime)
     with runtime.engine.connect() as conn:
@@ -100,12 +104,14 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
         serve_locally=True,
         compress=False,
     )
-    app.layout = shell(runtime.settings.poll_seconds)
+    app.layout = layout_for_viewer(shell(runtime.settings.poll_seconds), login_on)
+    web.install(app.server, runtime, login_on)
     app.server.register_blueprint(make_blueprint(runtime))
     register_callbacks(app, context)
     payload_guard.install(app.server, app.callback_map)
     install_request_ids(app.server)
     metrics.install(app.server, runtime)
+    headers.install(app.server, app.csp_hashes, runtime.settings.tile_url)
     app.server.config["poller_stop"] = start_background(runtime, demo=demo, poller=poller)
     return app
 
@@ -117,9 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-demo", action="store_true", help="do not seed demo data or run the simulator")
     args = parser.parse_args(argv)
     configure_logging()
-    app = create_app(demo=not args.no_demo)
+    try:
+        app = create_app(demo=not args.no_demo)
+    except StartRefused as exc:
+        log.error("%s", exc)
+        return 2
     log.info("serving on http://%s:%s", args.host, args.port)
-    app.run(host=args.host, port=args.port, debug=False)
+    app.run(host=args.host, port=args.port, debug=False, request_handler=headers.QuietRequestHandler)
     return 0
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from shapely.geometry import shape
 
+from dashboard.access import web
+from dashboard.access.filtering import ScopedSnapshots, may_open_unit
 from dashboard.runtime import Runtime
 from geo.reference import district_geojson, districts, townships
 
@@ -25,13 +27,19 @@ class AppContext:
     township_points: dict[str, tuple[float, float]] = field(default_factory=dict)
     # page name -> builder(view, context); per app, so two apps in one process never mix pages
     pages: dict[str, Any] = field(default_factory=dict)
+    scoped: ScopedSnapshots = field(default_factory=ScopedSnapshots)
 
     @property
     def tile_url(self) -> str | None:
         return self.runtime.settings.tile_url
 
     def snapshot(self) -> dict[str, Any] | None:
-        return self.runtime.cache.get()
+        """The snapshot as the logged-in viewer may see it (scope from the server session, dashboard.access)."""
+        return self.scoped.get(self.runtime.cache.get(), web.viewer_scope())
+
+    def may_view(self, view) -> bool:
+        """May the viewer open this page? District and township pages only within the viewer's districts."""
+        return may_open_unit(web.viewer_scope(), view.page, view.arg, self.specs["township"]["parents"])
 
     def snapshot_if_newer(self, known_version: int | None) -> dict[str, Any] | None:
         """The snapshot when its version differs from the browser's: one tiny read otherwise."""

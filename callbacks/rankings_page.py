@@ -13,6 +13,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, ctx, dcc, no_update
 
 from callbacks.context import AppContext
+from dashboard.access.web import audit_event
 from dashboard.assessment import export
 from dashboard.assessment.period_views import composite_history
 from dashboard.assessment.periods import month_of_day, parse_period
@@ -116,7 +117,9 @@ def register(app: Dash, context: AppContext) -> None:
         _options, payload, _series = page_parts(parse_view(pathname, search), source, context.snapshot())
         if not payload or not ctx.triggered_id:
             return no_update
-        return export_file(payload, "xlsx" if ctx.triggered_id == ids.RANK_EXPORT_XLSX else "csv")
+        fmt = "xlsx" if ctx.triggered_id == ids.RANK_EXPORT_XLSX else "csv"
+        audit_event("export", f"rankings/{payload['period']}/{payload['date']}/{payload['level']}", format=fmt)
+        return export_file(payload, fmt)
 
     def live(pathname: str, search: str) -> tuple[View, list[dict[str, Any]], dict[str, Any]] | None:
         """Fresh rows while the current period is shown; None when nothing changes (a past period)."""

@@ -29,6 +29,8 @@ def not_found(view: View) -> html.Div:
 
 def build_page(view: View, context: AppContext) -> list:
     builder = context.pages.get(view.page)  # per app: filled by each page module's register()
+    if builder and not context.may_view(view):
+        builder = None  # another district's page looks like an unknown one: nothing of it is revealed
     body = builder(view, context) if builder else not_found(view)
     snapshot = context.snapshot()
     header = shell.header(view.lang, view.path if view.page != "not_found" else "", view.kiosk,

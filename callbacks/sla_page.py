@@ -39,19 +39,20 @@ class Frames:
 
     def __init__(self, context: AppContext) -> None:
         self.context = context
-        self.base = lru_cache(maxsize=2)(self._base)
+        self.base = lru_cache(maxsize=8)(self._base)
         self.sorted = lru_cache(maxsize=32)(self._sorted)
 
-    def _base(self, version: int) -> pd.DataFrame:
+    # Keyed by the viewer's scope too (snapshot["viewer"]): a district's frame is never served to another.
+    def _base(self, version: int, viewer: str | None) -> pd.DataFrame:
         return sla.open_frame(self.context.snapshot())
 
-    def _sorted(self, version: int, filters: sla.SlaFilters, sort: tuple) -> pd.DataFrame:
+    def _sorted(self, version: int, viewer: str | None, filters: sla.SlaFilters, sort: tuple) -> pd.DataFrame:
         model = [{"colId": c, "sort": d} for c, d in sort]
-        return sla.sort_frame(sla.filter_frame(self.base(version), filters), model)
+        return sla.sort_frame(sla.filter_frame(self.base(version, viewer), filters), model)
 
     def current(self) -> tuple[dict[str, Any] | None, pd.DataFrame]:
         snapshot = self.context.snapshot()
-        return snapshot, self.base(snapshot["version"] if snapshot else -1)
+        return snapshot, self.base(snapshot["version"] if snapshot else -1, (snapshot or {}).get("viewer"))
 
 
 def register(app: Dash, context: AppContext) -> None:
@@ -94,7 +95,8 @@ def register(app: Dash, context: AppContext) -> None:
             return {"rowData": [], "rowCount": 0}
         view = parse_view(pathname, search)
         filters = sla.filters_from_query(view.query, snapshot["names"])
-        frame = frames.sorted(snapshot["version"], filters, sla.sort_key(request.get("sortModel")))
+        sort = sla.sort_key(request.get("sortModel"))
+        frame = frames.sorted(snapshot["version"], snapshot.get("viewer"), filters, sort)
         now = datetime.fromisoformat(snapshot["generated_at"])
         return sla.rows_response(frame, request, snapshot["names"], view.lang, tz, now)
 

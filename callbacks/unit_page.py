@@ -10,6 +10,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_u
 from callbacks.context import AppContext
 from callbacks.map_page import camera_for
 from callbacks.overview import map_values
+from dashboard.access.web import audit_event
 from dashboard.assessment.export import render
 from layouts import ids, unit
 from layouts.i18n import t
@@ -85,7 +86,7 @@ def register(app: Dash, context: AppContext) -> None:
     def refresh(stub, pathname, search):
         snapshot = context.snapshot()
         view = parse_view(pathname, search)
-        if not stub or not snapshot or view.page not in ("district", "township"):
+        if not stub or not snapshot or view.page not in ("district", "township") or not context.may_view(view):
             return no_update, no_update
         return (unit.kpis(snapshot, view.page, view.arg, view.lang),
                 unit.body(snapshot, view.page, view.arg, view.lang, view.theme))  # fmt: skip
@@ -102,7 +103,7 @@ def register(app: Dash, context: AppContext) -> None:
     def refresh_district(stub, _table, pathname, search):
         snapshot = context.snapshot()
         view = parse_view(pathname, search)
-        if not stub or not snapshot or view.page != "district":
+        if not stub or not snapshot or view.page != "district" or not context.may_view(view):
             return no_update, no_update
         codes = [
             c for c in context.map_spec("township")["codes"] if context.map_spec("township")["parents"][c] == view.arg
@@ -120,9 +121,10 @@ def register(app: Dash, context: AppContext) -> None:
     def export(n_clicks, pathname):
         snapshot = context.snapshot()
         view = parse_view(pathname, "")
-        if not n_clicks or not snapshot:
+        if not n_clicks or not snapshot or view.page != "district" or not context.may_view(view):
             return no_update
         payload = district_export(snapshot, view.arg)
+        audit_event("export", f"district/{view.arg}", format="xlsx")
         return dcc.send_bytes(render(payload, "xlsx"), f"district-{view.arg}-{payload['date']}.xlsx")
 
     app.clientside_callback(

@@ -1,4 +1,4 @@
-"""`python -m dashboard <command>`: rankings export and the stand-alone snapshot poller."""
+"""`python -m dashboard <command>`: rankings export, the stand-alone poller, users, tokens and audit."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ COMMANDS = {
     "rankings": ("dashboard.cli.rankings", "print or export daily / monthly rankings"),
     "poller": ("dashboard.cli.poller", "run the snapshot poller alone (multi-worker deployments)"),
     "rebuild-rollups": ("dashboard.cli.rollups", "rebuild the daily rollups from the cases table"),
+    "users": ("dashboard.cli.users", "add, list, disable users and set their roles"),
+    "tokens": ("dashboard.cli.tokens", "create, list and revoke wall-screen and API tokens"),
+    "audit": ("dashboard.cli.audit", "print the audit log (logins, exports, token use, changes)"),
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import Any
 
 _NOT_DIGIT = re.compile(r"\D")
 
@@ -27,3 +28,39 @@ def normalize_number(number: str) -> str:
 def hash_caller(number: str, key: str) -> str:
     """64 hex characters; the same normalised number and key always give the same value."""
     return hmac.new(key.encode(), normalize_number(number).encode(), hashlib.sha256).hexdigest()
+
+
+# Columns that hold a phone number, e-mail or a person's name (import headers, Open311 fields).
+PERSONAL_HEADERS = frozenset({
+    "caller", "来电号码", "电话", "联系电话", "手机号", "手机", "手机号码", "联系方式", "联系人", "姓名",
+    "邮箱", "电子邮件",
+    "phone", "email", "e-mail", "mobile", "tel", "telephone", "first_name", "last_name", "name", "contact",
+})  # fmt: skip
+# Numbers and addresses inside any other cell (free text, cells shifted by a stray delimiter).
+_PERSONAL_TEXT = re.compile(
+    r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)"  # mobile numbers
+    r"|(?<![\d-])0\d{2,3}-\d{7,8}(?!\d)"  # landlines with an area code
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+)
+REDACTED = "[已删除 removed]"
+
+
+def scrub_personal(raw: dict[str, Any]) -> dict[str, Any]:
+    """A rejected row fit to store: personal columns dropped, numbers and e-mails in other cells masked."""
+    out = {}
+    for key, value in raw.items():
+        if str(key).strip().lower() in PERSONAL_HEADERS:
+            continue
+        out[key] = _scrub_value(value)
+    return out
+
+
+def _scrub_value(value: Any) -> Any:
+    """Text masked; lists (extra cells of a row with too many fields) and nested records cell by cell."""
+    if isinstance(value, str):
+        return _PERSONAL_TEXT.sub(REDACTED, value)
+    if isinstance(value, list):
+        return [_scrub_value(v) for v in value]
+    if isinstance(value, dict):
+        return scrub_personal(value)
+    return value

@@ -1,8 +1,8 @@
 """Who is looking: the viewer's scope, applied where cases and aggregates are read (BRIEF 4).
 
-Roles arrive later (wall kiosk: aggregates only; leader: all; district manager: own districts).
-Every read function for a screen takes a `Scope` now, so that enforcing a role later is a change
-of the Scope handed in, not of every query.
+Every read function for a screen takes a `Scope`; dashboard.access.viewer turns the logged-in
+user's role into one (wall kiosk: aggregates only; leader/admin: all; district manager: case-level
+data of their own districts only, aggregates city-wide).
 """
 
 from __future__ import annotations
@@ -26,6 +26,21 @@ class Scope:
     @classmethod
     def for_districts(cls, codes: Iterable[str], aggregates_only: bool = False) -> Scope:
         return cls(frozenset(codes), aggregates_only)
+
+    @classmethod
+    def wall(cls) -> Scope:
+        """Aggregates of the whole city, nothing case-level beyond place, category, urgency, deadline."""
+        return cls(None, True)
+
+    @property
+    def key(self) -> str:
+        """A short stable name of the scope, for memo keys and logs."""
+        districts = "all" if self.districts is None else ",".join(sorted(self.districts))
+        return f"{'wall' if self.aggregates_only else 'cases'}:{districts}"
+
+    def sees_district(self, code: str | None) -> bool:
+        """May this viewer see the case-level data and detail pages of this district?"""
+        return self.districts is None or code in self.districts
 
     def where(self, district_column: ColumnElement) -> ColumnElement[bool]:
         """SQL condition restricting `district_column` to this scope."""

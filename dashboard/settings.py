@@ -27,6 +27,14 @@ class Settings:
     boundaries_path: Path | None = None
     tile_url: str | None = None
     tick_deadline: float = 120.0  # a poller tick running longer is hung: it gives up its lease
+    # Access control (dashboard.access): HOTLINE_AUTH as given (None = the mode's default), keys given or not.
+    auth: str | None = None
+    secret_key: str | None = None
+    caller_key_set: bool = False
+    trusted_hosts: tuple[str, ...] = ()
+    https: bool = False
+    proxy_hops: int = 0
+    max_body_bytes: int = 1_000_000
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -46,6 +54,18 @@ def _positive_float(name: str, raw: str) -> float:
     if value <= 0:
         raise SettingsError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def _count(name: str, raw: str) -> int:
+    if not raw.strip().isdigit():
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}")
+    return int(raw)
+
+
+def _choice(name: str, raw: str | None, allowed: tuple[str, ...]) -> str | None:
+    if raw is not None and raw not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -71,4 +91,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         boundaries_path=Path(boundaries) if boundaries else None,
         tile_url=env.get("HOTLINE_TILE_URL") or None,
         tick_deadline=_positive_float("HOTLINE_TICK_DEADLINE", env.get("HOTLINE_TICK_DEADLINE", "120")),
+        auth=_choice("HOTLINE_AUTH", env.get("HOTLINE_AUTH") or None, ("on", "off")),
+        secret_key=env.get("HOTLINE_SECRET_KEY") or None,
+        caller_key_set=bool(env.get("HOTLINE_CALLER_KEY")),
+        trusted_hosts=tuple(h.strip() for h in (env.get("HOTLINE_TRUSTED_HOSTS") or "").split(",") if h.strip()),
+        https=_choice("HOTLINE_HTTPS", env.get("HOTLINE_HTTPS") or "off", ("on", "off")) == "on",
+        proxy_hops=_count("HOTLINE_PROXY_HOPS", env.get("HOTLINE_PROXY_HOPS") or "0"),
+        max_body_bytes=_count("HOTLINE_MAX_BODY_BYTES", env.get("HOTLINE_MAX_BODY_BYTES") or "1000000"),
     )

@@ -30,5 +30,5 @@ def countdown_row(item: dict[str, Any], seconds_left: float, lang: str) -> html.
                       **{"data-due": item["due_at"], "data-lang": lang}),
         ],
         className=f"countdown-row state-{item['state']}",
-        **{"data-state": item["state"], "data-case": item["case_id"]},
+        **{"data-state": item["state"], **({"data-case": item["case_id"]} if item.get("case_id") else {})},
     )  # fmt: skip

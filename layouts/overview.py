@@ -125,13 +125,13 @@ def class_lists(snapshot: dict[str, Any] | None, lang: str, per_class: int = 5) 
 
 
 def ranking_column_defs(lang: str) -> list[dict[str, Any]]:
-    pct = {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"}
+    pct = {"function": "percent1(params)"}  # assets/grid_functions.js
     return [
         {"field": "rank", "headerName": t("rank", lang), "width": 96, "sort": "asc"},
         {"field": "name", "headerName": t("township", lang), "flex": 2, "minWidth": 140},
         {"field": "district_name", "headerName": t("district", lang), "flex": 1, "minWidth": 100},
         {"field": "composite", "headerName": t("composite", lang), "width": 120,
-         "valueFormatter": {"function": "params.value == null ? '—' : d3.format('.1f')(params.value)"}},
+         "valueFormatter": {"function": "fixed1(params)"}},
         {"field": "response_rate", "headerName": t("response_rate", lang), "width": 120, "valueFormatter": pct},
         {"field": "resolution_rate", "headerName": t("resolution_rate", lang), "width": 120, "valueFormatter": pct},
         {"field": "satisfaction_rate", "headerName": t("satisfaction_rate", lang), "width": 130,

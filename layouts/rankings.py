@@ -227,7 +227,7 @@ def class_columns(rows: list[dict[str, Any]], level: str, lang: str) -> list[htm
 
 def grid_columns(level: str, lang: str) -> list[dict[str, Any]]:
     """Columns on the full values; `fmt` texts for display; unranked rows stay at the bottom on any sort."""
-    shown = {"function": "params.data ? params.data.fmt[params.colDef.field] : ''"}
+    shown = {"function": "shownText(params)"}  # assets/grid_functions.js
     number = {"valueFormatter": shown, "comparator": {"function": "rankedFirst"}, "type": "rightAligned"}
     cols = [
         {"field": "rank", "headerName": t("rank", lang), "width": 110, "sort": "asc", "pinned": "left", **number},

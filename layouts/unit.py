@@ -57,9 +57,9 @@ def due_soon(snapshot: dict[str, Any], level: str, code: str, limit: int = DUE_S
     return out
 
 
-def mask_caller(caller_hash: str | None, lang: str) -> str:
-    """Never the number: a short, stable tag of the keyed hash, enough to tell callers apart."""
-    return f"{t('caller', lang)} #{caller_hash[:6].upper()}" if caller_hash else t("caller", lang)
+def mask_caller(caller_tag: str | None, lang: str) -> str:
+    """Never the number nor its hash: the short tag the server sent (dashboard.access.filtering)."""
+    return f"{t('caller', lang)} #{caller_tag[:6].upper()}" if caller_tag else t("caller", lang)
 
 
 def repeat_rows(snapshot: dict[str, Any], level: str, code: str) -> list[dict[str, Any]]:
@@ -191,7 +191,7 @@ def repeat_table(rows: list[dict[str, Any]], snapshot: dict[str, Any], lang: str
         [
             html.Div(
                 [
-                    html.Span(mask_caller(r.get("caller_hash"), lang)),
+                    html.Span(mask_caller(r.get("caller_tag"), lang)),
                     html.Span(names.get(r["township_code"], r["township_code"])),
                     html.Span(r["category"]),
                     html.Span(f"{r['orders']} {t('times', lang)}", className="rp-count"),

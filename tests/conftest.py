@@ -29,6 +29,11 @@ def _worker_redis_url(url: str, worker: str) -> str:
 REDIS_TEST_URL = _worker_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
                                    os.environ.get("PYTEST_XDIST_WORKER", ""))  # fmt: skip
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Tests start the app outside the demo, which needs its keys and, for login off, HOTLINE_AUTH=off
+# said explicitly (issue 12); tests of access control (tests/test_access_*.py) switch login on.
+os.environ.setdefault("HOTLINE_AUTH", "off")
+os.environ.setdefault("HOTLINE_SECRET_KEY", "test-secret-key")
+os.environ.setdefault("HOTLINE_CALLER_KEY", "test-caller-key")
 
 # No per-example time limit (a loaded machine is slow, not wrong); under CI the same examples every run.
 hypothesis_settings.register_profile("hotline", deadline=None, derandomize=IN_CI, print_blob=True)
@@ -176,7 +181,9 @@ class WatchedPage:
     """A page that records every request and console error, so tests can assert none leave 127.0.0.1."""
 
     def __init__(self, browser, width: int, height: int) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": height})
+        # Playwright's string predicates (wait_for_function) need eval, which the app's CSP forbids;
+        # tests/test_access_browser.py loads the pages with the CSP enforced.
+        self.context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
         self.page = self.context.new_page()
         self.page.add_init_script(
             "window.addEventListener('unhandledrejection', function (e) {"

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, abort, jsonify, request, send_file
 from sqlalchemy.exc import DBAPIError
 
+from dashboard.access.filtering import scoped_snapshot
+from dashboard.access.web import viewer_scope
 from dashboard.api import open311
 from dashboard.assessment.rankings import rankings_payload
 from dashboard.live.cache import SnapshotCache
@@ -187,8 +189,11 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
         snapshot = current_snapshot()
         stale = staleness(snapshot, datetime.now(UTC), poll_seconds)
         # Serialised once per version (and stale state) per worker, not once per viewer.
-        key = ("snapshot", snapshot["version"], json.dumps(stale))
-        body = memo.get(key, lambda: json.dumps({**snapshot, "stale": stale}, ensure_ascii=False, default=str))
+        # Cut to the viewer's scope before it leaves the server (dashboard.access.filtering).
+        scope = viewer_scope()
+        key = ("snapshot", snapshot["version"], json.dumps(stale), scope.key)
+        body = memo.get(key, lambda: json.dumps({**scoped_snapshot(snapshot, scope), "stale": stale},
+                                                ensure_ascii=False, default=str))  # fmt: skip
         return Response(body, mimetype="application/json", headers=NO_STORE)
 
     @bp.get("/api/v1/rankings")
@@ -213,7 +218,7 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
 
     @bp.get("/api/v1/townships/<code>")
     def township_route(code: str):
-        detail = township_detail(current_snapshot(), code)
+        detail = township_detail(scoped_snapshot(current_snapshot(), viewer_scope()), code)
         if detail is None:
             return _error(404, f"unknown township code: {code}")
         return jsonify(detail)

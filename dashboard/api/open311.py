@@ -16,6 +16,9 @@ only (a citizen's own address identifies them), and `lat`/`long` are rounded to 
 
 These endpoints query the database (an integration API, not a screen): the list is an indexed
 range on `received_at`, newest first, at most 1000 rows; a single request is a primary-key lookup.
+Requests are case-level data: each answer is limited to the viewer's districts (a wall token gets
+403); `service_code` takes at most 50 codes, each from the service list; on PostgreSQL every query
+runs under a statement timeout.
 """
 
 from __future__ import annotations
@@ -26,17 +29,21 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, abort, jsonify, make_response, request
 from sqlalchemy import Engine, Select, and_, func, or_, select
 from sqlalchemy.exc import DBAPIError
 
+from dashboard.access.web import viewer_scope
 from dashboard.assessment.periods import OutOfRangeError, check_supported_year
+from dashboard.scope import Scope
+from dashboard.store.db import limit_statement_time
 from dashboard.store.schema import Case, District, Township
 
 if TYPE_CHECKING:
     from dashboard.runtime import Runtime
 
 MAX_REQUESTS = 1000
+MAX_SERVICE_CODES = 50
 WINDOW = timedelta(days=90)
 SERVICES_TTL_SECONDS = 600  # the taxonomy changes with imports, not by the second
 STATUS_OF = {"open": "open", "responded": "open", "resolved": "closed", "closed": "closed"}
@@ -165,11 +172,22 @@ def _window(args: dict[str, str], tz: ZoneInfo, now: datetime) -> tuple[datetime
     return start, end
 
 
-def find_requests(engine: Engine, args: dict[str, str], tz: ZoneInfo, now: datetime) -> list[dict[str, Any]]:
+def _service_codes(args: dict[str, str], known: set[str] | None) -> list[str]:
+    codes = _csv(args, "service_code")
+    if len(codes) > MAX_SERVICE_CODES:
+        raise Open311Error(f"service_code takes at most {MAX_SERVICE_CODES} codes, got {len(codes)}")
+    unknown = [c for c in codes if known is not None and c not in known]
+    if unknown:
+        raise Open311Error(f"unknown service_code(s): {', '.join(unknown[:5])} (see services.json)")
+    return codes
+
+
+def find_requests(engine: Engine, args: dict[str, str], tz: ZoneInfo, now: datetime, scope: Scope | None = None,
+                  known_codes: set[str] | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """requests.json: by `service_request_id` (comma list; overrides the rest) or by window, status
-    and service_code; newest first, at most 1000 (or `limit` if smaller)."""
+    and service_code; newest first, at most 1000 (or `limit` if smaller); only within `scope`."""
     ids = _csv(args, "service_request_id")
-    query = _base_query()
+    query = _base_query().where((scope or Scope.all()).where(Case.district_code))
     if ids:
         query = query.where(Case.case_id.in_(ids[:MAX_REQUESTS]))
     else:
@@ -181,7 +199,7 @@ def find_requests(engine: Engine, args: dict[str, str], tz: ZoneInfo, now: datet
             raise Open311Error(f"status must be open and/or closed, got {', '.join(unknown)}")
         if statuses:
             query = query.where(Case.status.in_([s for s, mapped in STATUS_OF.items() if mapped in statuses]))
-        codes = _csv(args, "service_code")
+        codes = _service_codes(args, known_codes)
         if codes:
             query = query.where(or_(*(_service_filter(code) for code in codes)))
     try:
@@ -190,6 +208,7 @@ def find_requests(engine: Engine, args: dict[str, str], tz: ZoneInfo, now: datet
         raise Open311Error(f"limit must be a whole number, got {args.get('limit')!r}") from None
     query = query.order_by(Case.received_at.desc(), Case.case_id).limit(max(limit, 1))
     with engine.connect() as conn:
+        limit_statement_time(conn)
         return [request_record(row, tz) for row in conn.execute(query)]
 
 
@@ -200,9 +219,11 @@ def _service_filter(code: str):
                 Case.subcategory == subcategory if subcategory else Case.subcategory.is_(None))  # fmt: skip
 
 
-def find_request(engine: Engine, case_id: str, tz: ZoneInfo) -> dict[str, Any] | None:
+def find_request(engine: Engine, case_id: str, tz: ZoneInfo, scope: Scope | None = None) -> dict[str, Any] | None:
+    query = _base_query().where(Case.case_id == case_id, (scope or Scope.all()).where(Case.district_code))
     with engine.connect() as conn:
-        row = conn.execute(_base_query().where(Case.case_id == case_id)).first()
+        limit_statement_time(conn)
+        row = conn.execute(query).first()
     return None if row is None else request_record(row, tz)
 
 
@@ -240,17 +261,28 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
     def database_down(_exc: DBAPIError):
         return _errors(503, "the case database is unreachable; try again shortly")
 
+    def service_list() -> list[dict[str, Any]]:
+        return services.get(lambda: list_services(runtime.engine))
+
+    def case_scope() -> Scope:
+        scope = viewer_scope()
+        if scope.aggregates_only:
+            abort(make_response(_errors(403, "this viewer sees aggregates only: no service requests")))
+        return scope
+
     @bp.get("/services.json")
     def services_route():
-        return jsonify(services.get(lambda: list_services(runtime.engine)))
+        return jsonify(service_list())
 
     @bp.get("/requests.json")
     def requests_route():
-        return jsonify(find_requests(runtime.engine, request.args.to_dict(), tz, datetime.now(UTC)))
+        scope = case_scope()
+        known = {s["service_code"] for s in service_list()}
+        return jsonify(find_requests(runtime.engine, request.args.to_dict(), tz, datetime.now(UTC), scope, known))
 
     @bp.get("/requests/<path:case_id>.json")
     def request_route(case_id: str):
-        found = find_request(runtime.engine, case_id, tz)
+        found = find_request(runtime.engine, case_id, tz, case_scope())
         if found is None:
             return _errors(404, f"no service request with id {case_id}")
         return jsonify([found])

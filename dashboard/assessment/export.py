@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from dashboard.access.cells import escape_formula
 from dashboard.assessment.classes import class_members
 from dashboard.assessment.rules import CLASSES
 
@@ -61,7 +62,8 @@ def to_csv(payload: dict) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in payload["rows"]:
-        writer.writerow(["" if row[c] is None else ";".join(row[c]) if c == "classes" else row[c] for c in CSV_COLUMNS])
+        writer.writerow([escape_formula("" if row[c] is None else ";".join(row[c]) if c == "classes" else row[c])
+                         for c in CSV_COLUMNS])  # fmt: skip
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -102,7 +104,8 @@ def _class_lists(ws: Worksheet, rows: list[dict]) -> None:
         if not members:
             ws.append(["—"])
         for r in members:
-            ws.append([r["rank"], r["code"], r["name"], r["orders"], r["composite"], r["composite_change"]])
+            ws.append([escape_formula(v) for v in (r["rank"], r["code"], r["name"], r["orders"], r["composite"],
+                                                    r["composite_change"])])  # fmt: skip
             for col, fmt in zip((1, 4, 5, 6), ("0", "#,##0", "0.00", "+0.00;-0.00;0.00"), strict=True):
                 ws.cell(ws.max_row, col).number_format = fmt
         ws.append([])
@@ -123,7 +126,7 @@ def _table(ws: Worksheet, rows: list[dict]) -> None:
             else ("样本不足" if key == "rank" and r[key] is None else r[key])
             for _, key, _ in TABLE
         ]
-        ws.append(values)
+        ws.append([escape_formula(v) for v in values])
         for col, (_, _, fmt) in enumerate(TABLE, start=1):
             ws.cell(ws.max_row, col).number_format = fmt
     widths = (8, 12, 18, 10, 10, 12, 11, 11, 11, 11, 10, 11, 24)

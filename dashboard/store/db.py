@@ -60,6 +60,16 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+API_STATEMENT_SECONDS = 10
+
+
+def limit_statement_time(conn: Connection, seconds: float = API_STATEMENT_SECONDS) -> None:
+    """PostgreSQL cancels this transaction's queries after `seconds`: one heavy API request cannot hold
+    a worker (SQLite has no such setting; its API queries are bounded by the row limits)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(seconds * 1000)}")
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; an older database is upgraded, never dropped."""
     command.upgrade(alembic_config(engine), "head")

@@ -13,6 +13,7 @@ import json
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from dashboard.access.cells import escape_formula
 from dashboard.store.schema import RejectedRow
 
 META = ["batch", "row", "column", "reason"]
@@ -44,7 +45,7 @@ def render(rows: pd.DataFrame, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows.to_dict("records"), ensure_ascii=False, indent=1)
     if fmt == "csv":
-        return to_csv_frame(rows).to_csv(index=False)
+        return to_csv_frame(rows).map(escape_formula).to_csv(index=False)
     if rows.empty:
         return "no rejected rows"
     table = rows[META].assign(raw=[json.dumps(r, ensure_ascii=False)[:60] for r in rows["raw"]])

@@ -31,6 +31,7 @@ import pandas as pd
 from sqlalchemy import Connection, TextClause, bindparam, insert, text, update
 
 from dashboard.assessment.rules import Rules
+from dashboard.privacy import scrub_personal
 from dashboard.store.case_rows import CASE_COLUMNS, CONTRACT_COLUMNS, TIME_COLUMNS, complete_cases
 from dashboard.store.db import copy_frame, deferred_indexes, epoch_micros
 from dashboard.store.schema import ImportBatch, RejectedRow, UTCDateTime
@@ -147,7 +148,7 @@ def write_batch(
                     "row_number": int(r.row_number),
                     "column": r.column,
                     "reason": r.reason,
-                    "raw": r.raw,
+                    "raw": scrub_personal(r.raw),
                 }
                 for r in rejected.itertuples(index=False)
             ],

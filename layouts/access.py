@@ -1,0 +1,23 @@
+"""Access chrome around every page: the demo banner with login off, the viewer's name and logout (pure)."""
+
+from __future__ import annotations
+
+from dash import html
+
+DEMO_BANNER = "演示模式：未启用登录 / Demo mode: no login"
+
+
+def access_bar(viewer: str | None, login_on: bool) -> html.Div:
+    """A small fixed strip: the demo warning with login off, else who is signed in and a logout link."""
+    if not login_on:
+        return html.Div(DEMO_BANNER, id="demo-banner", className="access-bar access-demo", role="status")
+    if viewer is None:  # a wall token: nobody to sign out, nothing to show on the wall
+        return html.Div(id="access-bar", className="access-bar hidden")
+    return html.Div(
+        [
+            html.Span(viewer, className="access-name"),
+            html.A("退出 / Sign out", href="/logout", className="access-logout"),
+        ],
+        id="access-bar",
+        className="access-bar access-user",
+    )
