@@ -26,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import open311
+from dashboard.api import analysis
 from dashboard.cache import SnapshotCache
 from dashboard.rankings import rankings_payload
 from dashboard.scope import Scope
@@ -167,6 +168,7 @@ def _error(status: int, message: str) -> tuple[Response, int]:
 def make_blueprint(runtime: Runtime) -> Blueprint:
     bp = Blueprint("hotline_api", __name__)
     bp.register_blueprint(open311.make_blueprint(runtime))
+    bp.register_blueprint(analysis.make_blueprint(runtime))
     boot_id = deploy_id()
     memo = VersionedMemo(runtime.cache)
     poll_seconds = runtime.settings.poll_seconds

@@ -1,0 +1,1 @@
+"""HTTP APIs (JSON endpoints as Flask blueprints)."""

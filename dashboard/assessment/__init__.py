@@ -1,0 +1,1 @@
+"""Assessment: rules, periods, scores, rankings and the analysis built on them."""
