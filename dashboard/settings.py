@@ -26,6 +26,7 @@ class Settings:
     caller_hash_key: str
     boundaries_path: Path | None = None
     tile_url: str | None = None
+    targets_path: Path | None = None  # HOTLINE_TARGETS: CSV of per-unit targets (issue 15)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -69,4 +70,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         caller_hash_key=env.get("HOTLINE_CALLER_KEY", "demo-key-change-me"),
         boundaries_path=Path(boundaries) if boundaries else None,
         tile_url=env.get("HOTLINE_TILE_URL") or None,
+        targets_path=Path(env["HOTLINE_TARGETS"]) if env.get("HOTLINE_TARGETS") else None,
     )
