@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from dashboard.cli import run_commands
+from dashboard.cli.dispatch import run_commands
 
 COMMANDS = {
     "rankings": ("dashboard.rankings_cli", "print or export daily / monthly rankings"),
     "poller": ("dashboard.poller", "run the snapshot poller alone (multi-worker deployments)"),
     "rebuild-rollups": ("dashboard.rollups", "rebuild the daily rollups from the cases table"),
+    "whatif": ("dashboard.cli.whatif", "preview a changed rules file on a past month (reads only)"),
+    "pack": ("dashboard.cli.pack", "write a district's monthly meeting pack (XLSX or PDF)"),
 }
 
 

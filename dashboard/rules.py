@@ -196,9 +196,15 @@ def load_rules(path: Path) -> Rules:
     """Read, parse and validate a rules file; errors name the file and the field."""
     try:
         raw = Path(path).read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
     except OSError as exc:
         raise RulesError(f"rules: cannot read {path}: {exc.strerror}") from exc
+    return rules_from_bytes(raw, str(path))
+
+
+def rules_from_bytes(raw: bytes, source: str) -> Rules:
+    """Parse and validate a rules document held in memory (an upload, a pasted file)."""
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RulesError(f"rules: {path} is not valid TOML: {exc}") from exc
+        raise RulesError(f"rules: {source} is not valid TOML: {exc}") from exc
     return parse_rules(data, digest=hashlib.sha256(raw).hexdigest()[:12])

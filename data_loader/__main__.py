@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from dashboard.cli import run_commands
+from dashboard.cli.dispatch import run_commands
 
 COMMANDS = {
     "seed": ("data_loader.seed", "generate demo history into the case database"),

@@ -1,1 +1,1 @@
-"""HTTP APIs (JSON endpoints as Flask blueprints)."""
+"""HTTP APIs served next to the screens: JSON API and Open311 (Flask blueprints)."""

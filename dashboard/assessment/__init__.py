@@ -1,1 +1,1 @@
-"""Assessment: rules, periods, scores, rankings and the analysis built on them."""
+"""The city's rules and what they compute: periods, scores, rankings, SLA, hotspots."""

@@ -1,0 +1,1 @@
+"""Every `python -m dashboard ...` command: parse, build the runtime, call the library."""
