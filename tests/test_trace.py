@@ -126,3 +126,33 @@ def test_trace_endpoint_json_xlsx_and_scope(scenario):
     sheet = openpyxl.load_workbook(io.BytesIO(got.data)).active
     cases = [row[0] for row in sheet.iter_rows(min_row=6, values_only=True)]
     assert sorted(cases) == ["M-110105003-2", "S-3"]  # the two not-solved callbacks behind 解决率 .5
+
+
+def test_seeded_history_adds_up_to_the_rankings(sqlite_engine):
+    """Demo history (seeded, with its invalid callbacks): every township's traced rows of one district
+    add up to its rankings row, for the month and for one day."""
+    from datetime import datetime
+
+    import pandas as pd
+
+    from dashboard.rollups import rebuild
+    from dashboard.rules import load_rules
+    from dashboard.settings import DEFAULT_RULES_PATH
+    from data_loader.seed import seed_database
+
+    rules = load_rules(DEFAULT_RULES_PATH)
+    now = datetime(2026, 11, 21, 6, 0, tzinfo=SHANGHAI)
+    seed_database(sqlite_engine, rules, days=25, per_day=600, seed=3, now=now, caller_key="k")
+    rebuild(sqlite_engine, rules, SHANGHAI)
+    for period, date in (("month", "2026-11"), ("day", "2026-11-12")):
+        t = trace_payload(sqlite_engine, rules, "district", "110105", period, date, Scope.all(), SHANGHAI)
+        rows = pd.DataFrame(t["rows"])
+        counted = rows[rows["counted"]]
+        assert len(counted) > 0 and t["totals"]["valid_callbacks"] == t["figures"]["valid_callbacks"]
+        ranking = rankings_payload(sqlite_engine, rules, period, date, "township", Scope.for_districts(["110105"]))
+        for row in ranking["rows"]:
+            mine = counted[counted["township_code"] == row["code"]]
+            assert len(mine) == row["valid_callbacks"], row["code"]
+            if len(mine):
+                assert (~mine["not_solved"]).mean() == pytest.approx(row["resolution_rate"], abs=1e-6)
+                assert (~mine["not_contacted"]).mean() == pytest.approx(row["response_rate"], abs=1e-6)

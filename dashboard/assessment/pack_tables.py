@@ -52,14 +52,14 @@ CATEGORIES = (
     Column("上月受理", "last_month", "int", 40), Column("环比变化", "change", "delta_pct", 46),
 )  # fmt: skip
 REPEATS = (
-    Column("来电人(脱敏)", "caller", "text", 36), Column("街乡镇", "township", "text", 40),
+    Column("来电人（脱敏）", "caller", "text", 36), Column("街乡镇", "township", "text", 40),
     Column("问题分类", "category", "text", 40), Column("30天内工单", "orders", "int", 34),
     Column("最近一次", "last_at", "text", 36),
 )  # fmt: skip
 OVERDUE = (
     Column("工单编号", "case_id", "text", 42), Column("街乡镇", "township", "text", 34),
     Column("问题分类", "category", "text", 30), Column("紧急程度", "urgency", "urgency", 22),
-    Column("办结时限", "due_at", "text", 32), Column("已超期(小时)", "hours_overdue", "hours", 26),
+    Column("办结时限", "due_at", "text", 32), Column("已超期（小时）", "hours_overdue", "hours", 26),
 )  # fmt: skip
 KPI = (Column("指标", "label", "text", 60), Column("数值", "value", "text", 126))
 
@@ -86,7 +86,7 @@ def fmt(value: Any, kind: str) -> str:
     if kind == "delta_score":
         return f"{value:+.1f}"
     if kind == "delta_pct":
-        return f"{value * 100:+.0f}%"
+        return f"{value * 100:+.1f}%"
     if kind == "int":
         return f"{value:,}"
     if kind == "yesno":
@@ -112,7 +112,7 @@ def kpi_rows(pack: dict[str, Any]) -> list[dict[str, str]]:
         ("响应率", fmt(k["response_rate"], "pct")), ("解决率", fmt(k["resolution_rate"], "pct")),
         ("满意率", fmt(k["satisfaction_rate"], "pct")),
         ("综合得分", f"{fmt(k['composite'], 'score')}（较上月 {fmt(k['composite_change'], 'delta_score')}）"),
-        ("全市排名(区)", rank), ("本月类别", fmt(k["classes"], "classes")),
+        ("全市排名（区）", rank), ("本月类别", fmt(k["classes"], "classes")),
         ("当前超期工单", fmt(len(pack["overdue"]), "int")), ("重复来电人", fmt(len(pack["repeat_callers"]), "int")),
     ]  # fmt: skip
     return [{"label": a, "value": b} for a, b in pairs]
@@ -122,15 +122,18 @@ def sections(pack: dict[str, Any]) -> list[Section]:
     """Every table of the pack in reading order."""
     out = [
         Section("kpis", "一、关键指标", KPI, kpi_rows(pack)),
-        Section("townships", "二、街乡镇排名(全市名次)", TOWNSHIPS, pack["townships"]),
+        Section("townships", "二、街乡镇排名（全市名次）", TOWNSHIPS, pack["townships"]),
     ]
     for i, w in enumerate(pack["worst"], start=1):
-        rows = [{**r, "problem": problem(r)} for r in w["rows"]]
-        title = f"三-{i}、后三名：{w['name']}(全市第 {w['rank']} 名，综合 {fmt(w['composite'], 'score')})拉低得分的回访"
+        # Counted callbacks that pulled the rates down first, then those left out as invalid.
+        rows = sorted(({**r, "problem": problem(r)} for r in w["rows"]), key=lambda r: not r["counted"])
+        title = (
+            f"三-{i}、后三名：{w['name']}（全市第 {w['rank']} 名，综合 {fmt(w['composite'], 'score')}）拉低得分的回访"
+        )
         out.append(Section("worst", title, TRACED, rows))
     out += [
         Section("categories", "四、主要问题分类及环比", CATEGORIES, pack["categories"]),
-        Section("repeat", "五、重复来电人(已脱敏)", REPEATS, pack["repeat_callers"]),
+        Section("repeat", "五、重复来电人（已脱敏）", REPEATS, pack["repeat_callers"]),
         Section("overdue", "六、超期未办结工单", OVERDUE, pack["overdue"]),
     ]
     return out
