@@ -11,6 +11,7 @@ COMMANDS = {
     "poller": ("dashboard.poller", "run the snapshot poller alone (multi-worker deployments)"),
     "rebuild-rollups": ("dashboard.rollups", "rebuild the daily rollups from the cases table"),
     "whatif": ("dashboard.cli.whatif", "preview a changed rules file on a past month (reads only)"),
+    "forecast": ("dashboard.cli.forecast", "month-end forecast on a day, or its back-test on past months"),
     "pack": ("dashboard.cli.pack", "write a district's monthly meeting pack (XLSX or PDF)"),
 }
 
