@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard.assessment.forecast import forecast
@@ -35,7 +36,7 @@ def observations(engine: Engine, rules: Rules, months: list[str], sims: int, see
             result = forecast(engine, rules, period.first_day + timedelta(days=day - 1), Scope.all(), sims, seed)
             for row in result["rows"]:
                 truth = actual.loc[row["code"]]
-                if truth["rank"] is None or truth["rank"] is np.nan or str(truth["rank"]) == "<NA>":
+                if pd.isna(truth["rank"]):
                     continue
                 out.append({
                     "month": month, "day": day, "code": row["code"],
