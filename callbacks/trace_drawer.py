@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
 
 from dashboard.api.analysis import viewer_scope
 from dashboard.assessment.trace import TraceDenied, rows_behind, trace_payload
@@ -45,23 +45,23 @@ def register(app: Dash, context) -> None:
         Output(ids.TRACE_SUMMARY, "children"),
         Output(ids.TRACE_GRID, "rowData"),
         Output(ids.TRACE_EXPORT, "href"),
-        Input({"type": ids.TRACE_OPEN, "figure": ALL}, "n_clicks"),
+        Input(ids.TRACE_REQUEST, "data"),
         Input(ids.TRACE_CLOSE, "n_clicks"),
         State(ids.URL, "pathname"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
     )
-    def toggle(_opens, _close, pathname, search):
-        trigger = ctx.triggered_id
-        if trigger == ids.TRACE_CLOSE:
+    def toggle(request, _close, pathname, search):
+        if ctx.triggered_id == ids.TRACE_CLOSE:
             return CLOSED, no_update, no_update, no_update, no_update
-        if not isinstance(trigger, dict) or not ctx.triggered[0]["value"]:
-            return (no_update,) * 5  # tiles re-rendered by a refresh, not tapped
+        figure = (request or {}).get("figure")
+        if figure not in trace.FIGURES:
+            return (no_update,) * 5
         view = parse_view(pathname, search)
         month = current_month(context.snapshot())
         if view.page not in ("district", "township") or not month:
             return (no_update,) * 5
         names = context.map_spec("township")["names"]
-        content = drawer_content(context.runtime, names, view.page, view.arg, month, trigger["figure"], viewer_scope(),
+        content = drawer_content(context.runtime, names, view.page, view.arg, month, figure, viewer_scope(),
                                  view.lang)  # fmt: skip
         return (OPEN, *content)

@@ -69,7 +69,7 @@ RANK_EXPORT_XLSX = "rank-export-xlsx"
 RANK_EXPORT_CSV = "rank-export-csv"
 RANK_WALL = "rank-wall"  # top of the table on the wall (kiosk), instead of the grid
 # Trace drawer, forecast, targets, meeting pack, what-if (issue 15)
-TRACE_OPEN = "trace-open"  # pattern-matching type: {"type": TRACE_OPEN, "figure": ...} on each rate tile
+TRACE_REQUEST = "trace-request"  # {"figure", "at"}: written by assets/trace.js when a rate tile is tapped
 TRACE_DRAWER = "trace-drawer"
 TRACE_TITLE = "trace-title"
 TRACE_SUMMARY = "trace-summary"

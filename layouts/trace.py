@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import dash_ag_grid as dag
-from dash import html
+from dash import dcc, html
 
 from layouts import ids
 from layouts.components import DEFAULT_COL_DEF, grid_options
@@ -16,9 +16,12 @@ FIGURES = ("response_rate", "resolution_rate", "satisfaction_rate", "composite")
 
 
 def traceable(tile: Any, figure: str, lang: str) -> html.Button:
-    """A KPI tile that opens the callbacks behind `figure` (a real button: keyboard and touch)."""
-    return html.Button(tile, id={"type": ids.TRACE_OPEN, "figure": figure}, n_clicks=0, className="trace-tile",
-                       title=t("trace_hint", lang))  # fmt: skip
+    """A KPI tile that opens the callbacks behind `figure` (a real button: keyboard and touch).
+
+    No Dash id: the tiles are re-rendered with every snapshot, which would cancel a pending open.
+    assets/trace.js turns a tap into a request in the page's TRACE_REQUEST store instead.
+    """
+    return html.Button(tile, className="trace-tile", title=t("trace_hint", lang), **{"data-trace-figure": figure})
 
 
 def columns(lang: str) -> list[dict[str, Any]]:
@@ -34,11 +37,12 @@ def _yes_no(value: bool | None, lang: str) -> str:
 
 
 def _note(row: dict[str, Any], lang: str) -> str:
-    """What the callback did to the rates (未联系 · 未解决 · 不满意), or why it was left out."""
+    """What the callback did to the rates (未联系 · 未解决 · 不满意 / 基本满意), or why it was left out."""
     if not row["counted"]:
         key = f"reason_{row['reason']}"
         return t(key, lang) if key in _REASONS else str(row["reason"])
-    flags = (("not_contacted", "not_contacted"), ("not_solved", "not_solved"), ("dissatisfied", "sat_dissatisfied"))
+    flags = (("not_contacted", "not_contacted"), ("not_solved", "not_solved"), ("dissatisfied", "sat_dissatisfied"),
+             ("basically", "sat_basically"))  # fmt: skip
     return " · ".join(t(label, lang) for flag, label in flags if row[flag])
 
 
@@ -107,4 +111,5 @@ def drawer(lang: str) -> html.Div:
     )
     sheet = html.Div([head, html.P("", id=ids.TRACE_SUMMARY, className="trace-summary"),
                       html.Div(grid, className="trace-grid-box")], className="trace-sheet panel")  # fmt: skip
-    return html.Div(sheet, id=ids.TRACE_DRAWER, className="trace-drawer hidden", role="dialog")
+    return html.Div([sheet, dcc.Store(id=ids.TRACE_REQUEST)], id=ids.TRACE_DRAWER, className="trace-drawer hidden",
+                    role="dialog")  # fmt: skip
