@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import map_page, overview, rankings_page, router, sla_page, unit_page
+from callbacks import (  # issue 15
+    map_page,
+    overview,
+    rankings_page,
+    router,
+    sla_page,
+    trace_drawer,
+    unit_analysis,
+    unit_page,
+    whatif_page,
+)
 from callbacks.context import AppContext
 
 
 def register_callbacks(app: Dash, context: AppContext) -> None:
     router.register(app, context)
     for page in (overview, map_page, sla_page, rankings_page, unit_page):
+        page.register(app, context)
+    for page in (trace_drawer, unit_analysis, whatif_page):
         page.register(app, context)

@@ -14,6 +14,7 @@ from dashboard.access import web
 from dashboard.access.filtering import ScopedSnapshots, may_open_unit
 from dashboard.runtime import Runtime
 from geo.reference import district_geojson, districts, townships
+from layouts.routes import LEADERSHIP_PAGES
 
 
 @dataclass
@@ -38,7 +39,10 @@ class AppContext:
         return self.scoped.get(self.runtime.cache.get(), web.viewer_scope())
 
     def may_view(self, view) -> bool:
-        """May the viewer open this page? District and township pages only within the viewer's districts."""
+        """May the viewer open this page? District and township pages only within the viewer's districts;
+        the rules preview and the operator pages for admin and leader only."""
+        if view.page in LEADERSHIP_PAGES:
+            return web.viewer_leads()
         return may_open_unit(web.viewer_scope(), view.page, view.arg, self.specs["township"]["parents"])
 
     def snapshot_if_newer(self, known_version: int | None) -> dict[str, Any] | None:

@@ -13,6 +13,9 @@ COMMANDS = {
     "users": ("dashboard.cli.users", "add, list, disable users and set their roles"),
     "tokens": ("dashboard.cli.tokens", "create, list and revoke wall-screen and API tokens"),
     "audit": ("dashboard.cli.audit", "print the audit log (logins, exports, token use, changes)"),
+    "whatif": ("dashboard.cli.whatif", "preview a changed rules file on a past month (reads only)"),
+    "forecast": ("dashboard.cli.forecast", "month-end forecast on a day, or its back-test on past months"),
+    "pack": ("dashboard.cli.pack", "write a district's monthly meeting pack (XLSX or PDF)"),
 }
 
 

@@ -35,6 +35,7 @@ class Settings:
     https: bool = False
     proxy_hops: int = 0
     max_body_bytes: int = 1_000_000
+    targets_path: Path | None = None  # HOTLINE_TARGETS: CSV of per-unit targets (issue 15)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -98,4 +99,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         https=_choice("HOTLINE_HTTPS", env.get("HOTLINE_HTTPS") or "off", ("on", "off")) == "on",
         proxy_hops=_count("HOTLINE_PROXY_HOPS", env.get("HOTLINE_PROXY_HOPS") or "0"),
         max_body_bytes=_count("HOTLINE_MAX_BODY_BYTES", env.get("HOTLINE_MAX_BODY_BYTES") or "1000000"),
+        targets_path=Path(env["HOTLINE_TARGETS"]) if env.get("HOTLINE_TARGETS") else None,
     )

@@ -18,6 +18,7 @@ from layouts.countdowns import countdown_row
 from layouts.hotspots import hotspot_cards
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
 from layouts.shell import link
+from layouts.trace import drawer, traceable
 
 DUE_SOON_ROWS = 12
 REPEAT_ROWS = 10
@@ -149,14 +150,21 @@ def kpis(snapshot: dict[str, Any], level: str, code: str, lang: str) -> list[htm
             f"{t('rank_change', lang)} {change_text}" if change_text else "",
             direction=change_dir,
         ),
-        tile(t("response_rate", lang), fmt_rate(row.get("response_rate"))),
-        tile(t("resolution_rate", lang), fmt_rate(row.get("resolution_rate"))),
-        tile(t("satisfaction_rate", lang), fmt_rate(row.get("satisfaction_rate"))),
-        tile(
-            t("composite", lang),
-            fmt_score(row.get("composite")),
-            f"{t('rank_change', lang)} {score_text}" if score_text else "",
-            direction=score_dir,
+        # Each rate and the composite opens the callbacks behind it (layouts/trace.py).
+        traceable(tile(t("response_rate", lang), fmt_rate(row.get("response_rate"))), "response_rate", lang),
+        traceable(tile(t("resolution_rate", lang), fmt_rate(row.get("resolution_rate"))), "resolution_rate", lang),
+        traceable(
+            tile(t("satisfaction_rate", lang), fmt_rate(row.get("satisfaction_rate"))), "satisfaction_rate", lang
+        ),
+        traceable(
+            tile(
+                t("composite", lang),
+                fmt_score(row.get("composite")),
+                f"{t('rank_change', lang)} {score_text}" if score_text else "",
+                direction=score_dir,
+            ),
+            "composite",
+            lang,
         ),
     ]
 
@@ -299,11 +307,17 @@ def page(level: str, code: str, name: str, parent: tuple[str, str] | None, snaps
             [map_graph, _panel(t("townships_of", lang), html.Div(towns, id=ids.UNIT_TABLE, className="unit-towns"))],
             className="unit-row-map",
         )
+    # Forecast line (township) or at-risk list, targets and meeting pack (district): filled by a callback.
+    analysis = html.Div(html.Div(t("computing", lang), className="empty-note"), id=ids.UNIT_ANALYSIS,
+                        className=f"unit-analysis unit-analysis-{level}")  # fmt: skip
     return html.Div(
         [
             head,
             html.Div(tiles, id=ids.UNIT_KPIS, className="kpi-row unit-kpis"),
+            analysis if level == "township" else None,
             middle,
+            analysis if level == "district" else None,
+            drawer(lang),
             html.Div(body(snapshot, level, code, lang, theme) if snapshot else waiting, id=ids.UNIT_BODY,
                      className="unit-body"),
         ],

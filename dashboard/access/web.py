@@ -50,6 +50,9 @@ SESSION_HOURS = 12
 TOKEN_USE_AUDIT_SECONDS = 600  # an API client polling every few seconds: one audit entry per token and 10 min
 
 
+LEADERSHIP_ROLES = ("admin", "leader")
+
+
 class _Throttle:
     """True at most once per `seconds` per key (in this process)."""
 
@@ -91,6 +94,14 @@ def viewer_label() -> str | None:
     if state is None or not state.enabled or not current_user.is_authenticated:
         return None
     return current_user.label
+
+
+def viewer_leads() -> bool:
+    """Admin or leader (or login off): may preview rules and operate alerts and screens."""
+    state = _state()
+    if state is None or not state.enabled:
+        return True
+    return current_user.is_authenticated and current_user.role in LEADERSHIP_ROLES
 
 
 def viewer_kind() -> str | None:

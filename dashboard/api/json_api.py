@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard.access.filtering import scoped_snapshot
 from dashboard.access.web import viewer_scope
-from dashboard.api import open311
+from dashboard.api import analysis, open311
 from dashboard.assessment.rankings import rankings_payload
 from dashboard.live.cache import SnapshotCache
 from dashboard.ops.health import SILENT_AFTER_POLLS, assess, http_status
@@ -159,6 +159,7 @@ def _error(status: int, message: str) -> tuple[Response, int]:
 def make_blueprint(runtime: Runtime) -> Blueprint:
     bp = Blueprint("hotline_api", __name__)
     bp.register_blueprint(open311.make_blueprint(runtime))
+    bp.register_blueprint(analysis.make_blueprint(runtime))
     boot_id = deploy_id()
     memo = VersionedMemo(runtime.cache)
     poll_seconds = runtime.settings.poll_seconds

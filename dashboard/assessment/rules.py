@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,8 @@ URGENCIES = ("emergency", "utilities", "general", "complex")
 CLASSES = ("advanced", "improved", "rectification", "governance")
 LEVELS = ("township", "district")
 SLA_MODES = ("natural", "working_days")
+# Measures a target may be set for (issue 15): rates as fractions 0-1, the composite 0-100.
+TARGET_MEASURES = ("response_rate", "resolution_rate", "satisfaction_rate", "composite")
 
 
 class RulesError(ValueError):
@@ -58,6 +60,8 @@ class Rules:
     cluster_min: int
     concentration_top_n: int
     digest: str  # changes whenever any value changes; snapshots and exports carry it
+    # {level: {measure: target}}; optional table, so older rules files stay valid (no targets shown)
+    targets: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def _get(data: dict, path: str) -> Any:
@@ -111,8 +115,15 @@ _KNOWN: dict[str, Any] = {
     "hotspots": dict.fromkeys(
         ("window_hours", "baseline_days", "min_count", "p_value", "cluster_radius_m", "cluster_min")
     ),
+    "targets": {level: dict.fromkeys(TARGET_MEASURES) for level in LEVELS},
 }
-_KIND = {"classes": "level", "classes.township": "class", "classes.district": "class", "sla.urgency": "urgency"}
+_KIND = {
+    "targets": "level",
+    "classes": "level",
+    "classes.township": "class",
+    "classes.district": "class",
+    "sla.urgency": "urgency",
+}
 
 
 def _reject_unknown(data: dict, known: dict, prefix: str = "") -> None:
@@ -123,6 +134,19 @@ def _reject_unknown(data: dict, known: dict, prefix: str = "") -> None:
             raise RulesError(f"rules: unknown {kind} `{path}` (known: {', '.join(known)})")
         if isinstance(known[key], dict) and isinstance(value, dict):
             _reject_unknown(value, known[key], f"{path}.")
+
+
+def _targets(data: dict) -> dict[str, dict[str, float]]:
+    """Targets present in the file, each in its measure's range (a rate 0-1, the composite 0-100)."""
+    out: dict[str, dict[str, float]] = {}
+    tables = data.get("targets", {})
+    if not isinstance(tables, dict) or not all(isinstance(v, dict) for v in tables.values()):
+        raise RulesError("rules: `targets` must be tables [targets.township] / [targets.district]")
+    for level, measures in tables.items():
+        out[level] = {
+            m: _number(data, f"targets.{level}.{m}", 0.0001, 100 if m == "composite" else 1) for m in measures
+        }
+    return out
 
 
 def parse_rules(data: dict, digest: str = "") -> Rules:
@@ -164,6 +188,7 @@ def parse_rules(data: dict, digest: str = "") -> Rules:
         cluster_min=_number(data, "hotspots.cluster_min", 2, 100000, integer=True),
         concentration_top_n=_number(data, "concentration.top_n", 1, 1000, integer=True),
         digest=digest,
+        targets=_targets(data),
     )
 
 
@@ -171,9 +196,15 @@ def load_rules(path: Path) -> Rules:
     """Read, parse and validate a rules file; errors name the file and the field."""
     try:
         raw = Path(path).read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
     except OSError as exc:
         raise RulesError(f"rules: cannot read {path}: {exc.strerror}") from exc
+    return rules_from_bytes(raw, str(path))
+
+
+def rules_from_bytes(raw: bytes, source: str) -> Rules:
+    """Parse and validate a rules document held in memory (an upload, a pasted file)."""
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RulesError(f"rules: {path} is not valid TOML: {exc}") from exc
+        raise RulesError(f"rules: {source} is not valid TOML: {exc}") from exc
     return parse_rules(data, digest=hashlib.sha256(raw).hexdigest()[:12])
