@@ -31,7 +31,8 @@ DEMO_RATE = 0.12  # new orders per second on average: about 10,000 a day, a litt
 
 @dataclass
 class AppContext:
-    """What callbacks may touch: the snapshot cache (never the database) and static map facts."""
+    """What callbacks may touch: the snapshot cache, static map facts and the open-order pages (the one
+    database read of a screen: the SLA board's 110,000 open orders do not fit in a snapshot)."""
 
     runtime: Runtime
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -40,6 +41,8 @@ class AppContext:
     township_points: dict[str, tuple[float, float]] = field(default_factory=dict)
     # page name -> builder(view, context); per app, so two apps in one process never mix pages
     pages: dict[str, Any] = field(default_factory=dict)
+    # the SLA board's memoised reads of open orders (callbacks/open_orders.py), set at registration
+    open_orders: Any = None
 
     @property
     def tile_url(self) -> str | None:

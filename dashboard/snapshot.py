@@ -1,7 +1,9 @@
 """Build the one snapshot per tick that every screen reads (BRIEF section 4).
 
 A snapshot is plain JSON. The fast lane (every tick) holds what changes by the second: today's
-orders, the open cases with their deadlines, KPIs and the map's live values. The slow lane
+orders, the most urgent countdowns, KPIs and the map's live values. The open orders themselves
+stay in the case database (110,000 at city scale): the SLA board pages them with an indexed query
+(dashboard/live/open_orders.py), so the snapshot does not grow with them. The slow lane
 (rankings, rates, trends, hotspots) is recomputed from the rollups every `SLOW_SECONDS`, or at
 once when the assessment day changes, and carried over between; viewers never query the database.
 """
@@ -182,24 +184,6 @@ def open_case_records(frame: pd.DataFrame, names: Names, limit: int | None = Non
     return out
 
 
-OPEN_TABLE_KEYS = ("case_id", "township_code", "district_code", "category", "subcategory", "urgency", "due_kind",
-                   "state")  # fmt: skip
-OPEN_TABLE_TIMES = ("dispatched_at", "due_at")
-
-
-def open_case_table(frame: pd.DataFrame) -> dict[str, list]:
-    """Every open case as compact columns (times in epoch ms): the SLA board pages through these.
-
-    Columns instead of records keep 20k open orders near 2 MB of JSON instead of 13 MB.
-    """
-    table: dict[str, list] = {k: frame[k].where(frame[k].notna(), None).tolist() for k in OPEN_TABLE_KEYS}
-    for key in OPEN_TABLE_TIMES:
-        values = pd.to_datetime(frame[key], utc=True)
-        millis = values.dt.as_unit("ms").astype("int64").astype(object)
-        table[key] = millis.where(values.notna(), None).tolist()
-    return table
-
-
 def _counts_by(frame: pd.DataFrame, key: str) -> dict[str, int]:
     return {} if frame.empty else {k: int(v) for k, v in frame.groupby(key).size().items()}
 
@@ -332,7 +316,6 @@ def build_snapshot(
             "previous_month_same_days": periods["previous_same_days"],
         },
         "countdowns": open_case_records(frame, names, COUNTDOWN_ROWS),
-        "open_cases": open_case_table(frame),
         "names": {
             "township": names.townships["name"].to_dict(),
             "district": names.districts["name"].to_dict(),
