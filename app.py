@@ -17,6 +17,7 @@ from dash import Dash
 from sqlalchemy import func, select
 
 from callbacks import register_callbacks
+from dashboard.api.wire import install as install_wire
 from dashboard.http_api import make_blueprint
 from dashboard.poller import start_in_thread
 from dashboard.runtime import Runtime
@@ -64,17 +65,21 @@ class AppContext:
 
 def map_specs() -> dict[str, dict[str, Any]]:
     """Static facts of both map layers: geometry URLs, codes in drawing order, hover labels."""
+    from dashboard.api.wire import versioned
+    from geo.assets import asset_path
     from geo.reference import districts, townships
 
+    district_url = versioned("/geo/districts.geojson", asset_path("districts"))
+    township_url = versioned("/geo/townships.geojson", asset_path("townships"))
     dists = districts().sort_values("code")
     towns = townships().sort_values("code")
     district_name = dict(zip(dists["code"], dists["name"], strict=True))
-    outline = {"outline_url": "/geo/districts.geojson", "outline_codes": list(dists["code"])}
+    outline = {"outline_url": district_url, "outline_codes": list(dists["code"])}
     town_labels = [f"{district_name[d]} {n}" for d, n in zip(towns["district_code"], towns["name"], strict=True)]
     return {
-        "district": {"layer": "district", "layer_url": "/geo/districts.geojson", "codes": list(dists["code"]),
+        "district": {"layer": "district", "layer_url": district_url, "codes": list(dists["code"]),
                      "labels": list(dists["name"]), "names": district_name, **outline},
-        "township": {"layer": "township", "layer_url": "/geo/townships.geojson", "codes": list(towns["code"]),
+        "township": {"layer": "township", "layer_url": township_url, "codes": list(towns["code"]),
                      "labels": town_labels, "names": dict(zip(towns["code"], towns["name"], strict=True)),
                      "parents": dict(zip(towns["code"], towns["district_code"], strict=True)), **outline},
     }  # fmt: skip
@@ -164,10 +169,11 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
         update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
-        compress=False,
+        compress=False,  # flask-compress is installed on the server for every route (dashboard/api/wire.py)
     )
     app.layout = shell(runtime.settings.poll_seconds)
     app.server.register_blueprint(make_blueprint(runtime))
+    install_wire(app.server)
     register_callbacks(app, context)
     app.server.config["poller_stop"] = start_background(runtime, demo=demo, poller=poller)
     return app
