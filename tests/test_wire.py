@@ -22,7 +22,7 @@ def client(tmp_path):
 
 
 def test_html_json_and_geojson_are_compressed(client):
-    app, http = client
+    _app, http = client
     page = http.get("/", headers={"Accept-Encoding": "gzip, deflate, br"})
     assert page.headers["Content-Encoding"] == "br"  # brotli preferred when the browser offers it
     assert b"<html" in brotli.decompress(page.data).lower()
