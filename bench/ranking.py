@@ -66,8 +66,11 @@ def _timed(fn, repeats: int) -> tuple[list[float], object]:
 
 
 def measure(engine: Engine, rules: Rules, tz, today: date, repeats: int) -> dict:
-    """Median ms of the month's township ranking with classes, both ways; the answers must agree."""
-    month = month_of_day(today, rules).label
+    """Median ms of the last complete month's township ranking with classes, both ways; answers must agree.
+
+    The last complete month is the one the four monthly lists are published for (a BI panel scans the
+    whole month; the current month may be one day old)."""
+    month = month_of_day(today, rules).previous(rules).label
 
     def ours():
         return rankings.rankings_payload(engine, rules, "month", month, "township", Scope.all())
