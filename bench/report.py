@@ -30,7 +30,8 @@ def _engine_rows(name: str, e: dict) -> list[str]:
         f"| cases / open orders | {e['cases']:,} / {t['open_orders']:,} | 10m / ~110k |",
         f"| warm tick p95, 1 changed | {_ms(warm['1']['p95_ms'])} ms{_mark(warm['1']['p95_ms'] <= 100)} | ≤ 100 ms |",
         "| poller CPU per warm tick (p50; 1 / 100 / 1,000 changed) | "
-        + " / ".join(f"{_ms(warm[k].get('cpu_p50_ms'))}" for k in ("1", "100", "1000")) + " ms | |",
+        + " / ".join(f"{_ms(warm[k].get('cpu_p50_ms'))}" for k in ("1", "100", "1000"))
+        + " ms | |",
         f"| warm tick p95, 100 changed | {_ms(warm['100']['p95_ms'])} ms{_mark(warm['100']['p95_ms'] <= 200)} "
         "| ≤ 200 ms |",
         f"| warm tick p95, 1,000 changed | {_ms(warm['1000']['p95_ms'])} ms{_mark(warm['1000']['p95_ms'] <= 500)} "

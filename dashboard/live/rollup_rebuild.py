@@ -99,4 +99,6 @@ def rebuild_set_based(conn: Connection, rules: Rules, zone: ZoneInfo) -> datetim
     key = [parts.c.township_code, parts.c.day, parts.c.category]
     grouped = select(*key, *(func.sum(parts.c[name]) for name in counts)).group_by(*key)
     conn.execute(insert(DailyRollup).from_select(ROLLUP_COLUMNS, grouped))
+    if conn.dialect.name == "postgresql":  # fresh statistics: the planner saw the emptied tables until now
+        conn.exec_driver_sql("ANALYZE rollup_daily, rollup_ledger")
     return conn.scalar(select(func.max(Case.updated_at)))

@@ -1,4 +1,4 @@
-"""Partial index for paging the open orders (SLA board) by the deadline that matters now
+"""Indexes for city scale: open orders by the deadline that matters now; a covering index for period sums
 
 Revision ID: 0006
 Revises: 0001
@@ -22,7 +22,10 @@ def upgrade() -> None:
     # PostgreSQL: covering, so a page of the SLA board is an index-only scan (SQLite has no INCLUDE).
     include = f" INCLUDE ({INCLUDE})" if op.get_context().dialect.name == "postgresql" else ""
     op.execute(f"CREATE INDEX ix_cases_open_due ON cases (({DUE}), case_id){include} WHERE {OPEN}")
+    op.create_index("ix_rollup_daily_day_cover", "rollup_daily", ["day", "township_code", "orders", "valid_callbacks",
+                    "contacted", "solved", "satisfied", "basically"])  # fmt: skip
 
 
 def downgrade() -> None:
+    op.drop_index("ix_rollup_daily_day_cover", "rollup_daily")
     op.execute("DROP INDEX ix_cases_open_due")
