@@ -41,7 +41,11 @@ def database_url(engine_kind: str, scale: str) -> str:
     if engine_kind == "sqlite":
         (ROOT / "data").mkdir(exist_ok=True)
         return f"sqlite:///{ROOT / 'data' / f'bench_{scale}.db'}"
-    name = f"bench_{scale}"
+    return pg_database(f"bench_{scale}")
+
+
+def pg_database(name: str) -> str:
+    """URL of the PostgreSQL database `name` on BENCH_PG_ADMIN_URL's server, created when missing."""
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
