@@ -50,10 +50,8 @@ from dashboard.settings import load_settings  # noqa: E402
 from data_loader.seed import seed_database  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "pipeline.md"
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_NAME = "hotline_bench_pipeline"
 REPEATS = 9
-TEMPLATE_COLUMNS = ("category", "subcategory", "urgency", "district_code", "township_code", "lat", "lon", "channel")
 
 
 class QueryCounter:
