@@ -258,7 +258,8 @@ def page_weights(base: str, cbs: Callbacks) -> dict:
 
 
 def measure(url: str, database: str, admin_url: str, seconds: float, walls: int = 50, tablets: int = 10) -> dict:
-    """Start poller + gunicorn, run 1 wall then the full load, read page weights and RSS, stop."""
+    """Start poller + gunicorn; 1 wall, then all walls (database work must not move), then walls and
+    tablets; page weights and RSS; stop."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "POLL_SECONDS": "5", "PYTHONPATH": str(ROOT)}
@@ -283,6 +284,7 @@ def measure(url: str, database: str, admin_url: str, seconds: float, walls: int 
         cbs = Callbacks(base)
         weights = page_weights(base, cbs)
         one = _phase(base, cbs, 1, 0, seconds, admin_url, database)
+        walls_only = _phase(base, cbs, walls, 0, seconds, admin_url, database)
         full = _phase(base, cbs, walls, tablets, seconds, admin_url, database)
         workers = _children(gunicorn.pid)
         memory = {"web_worker_rss_mb": [rss_mb(p) for p in workers], "poller_rss_mb": rss_mb(poller.pid)}
@@ -294,4 +296,4 @@ def measure(url: str, database: str, admin_url: str, seconds: float, walls: int 
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-    return {"one_viewer": one, "load": full, "page_weights": weights, "memory": memory}
+    return {"one_viewer": one, "walls_only": walls_only, "load": full, "page_weights": weights, "memory": memory}
