@@ -238,8 +238,14 @@ def page_weights(base: str, cbs: Callbacks) -> dict:
     repeat += wire(page)
     poll = cbs.find(f"{ids.SNAPSHOT}.data")
     values[(ids.POLL, "n_intervals")] = 1
-    stub = session.post(base + "/_dash-update-component", json=Callbacks.body(poll, values, f"{ids.POLL}.n_intervals"),
-                        timeout=30).json()["response"][ids.SNAPSHOT]["data"]  # fmt: skip
+    stub = None
+    for _ in range(120):  # a worker whose Redis read timed out (a loaded machine) answers "nothing new": ask again
+        answer = session.post(base + "/_dash-update-component", json=Callbacks.body(poll, values,
+                              f"{ids.POLL}.n_intervals"), timeout=30).json().get("response", {})  # fmt: skip
+        if ids.SNAPSHOT in answer:
+            stub = answer[ids.SNAPSHOT]["data"]
+            break
+        time.sleep(1)
     values[(ids.SNAPSHOT, "data")] = stub
     refresh = {}
     for panel in cbs.panels(session, base, "?kiosk=1"):
