@@ -20,6 +20,7 @@ from callbacks.context import AppContext, map_specs, static_geography
 from dashboard.access import headers, web
 from dashboard.access.modes import StartRefused, login_required
 from dashboard.api.json_api import make_blueprint
+from dashboard.api.wire import install as install_wire
 from dashboard.live.poller import start_in_thread
 from dashboard.ops import metrics
 from dashboard.ops.logs import configure_logging, install_request_ids
@@ -102,11 +103,12 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
         update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
-        compress=False,
+        compress=False,  # flask-compress is installed on the server for every route (dashboard/api/wire.py)
     )
     app.layout = layout_for_viewer(shell(runtime.settings.poll_seconds), login_on)
     web.install(app.server, runtime, login_on)
     app.server.register_blueprint(make_blueprint(runtime))
+    install_wire(app.server)
     register_callbacks(app, context)
     payload_guard.install(app.server, app.callback_map)
     install_request_ids(app.server)

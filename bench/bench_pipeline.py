@@ -26,35 +26,32 @@ import statistics
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pandas as pd
 import requests
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, event, func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.dataset import pg_database  # noqa: E402
+from bench.ticks import NewCases  # noqa: E402
 from dashboard.live import poller as poller_module  # noqa: E402
 from dashboard.live.cache import MemoryCache  # noqa: E402
 from dashboard.live.open_cases import OpenCases  # noqa: E402
 from dashboard.live.rollups import rebuild  # noqa: E402
 from dashboard.runtime import Runtime  # noqa: E402
 from dashboard.settings import load_settings  # noqa: E402
-from dashboard.store.case_rows import complete_cases, insert_cases  # noqa: E402
 from dashboard.store.db import make_engine, migrate  # noqa: E402
 from dashboard.store.schema import Case  # noqa: E402
 from data_loader.demo.seed import seed_database  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "pipeline.md"
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_NAME = "hotline_bench_pipeline"
 REPEATS = 9
-TEMPLATE_COLUMNS = ("category", "subcategory", "urgency", "district_code", "township_code", "lat", "lon", "channel")
 
 
 class QueryCounter:
@@ -73,12 +70,7 @@ class QueryCounter:
 def database_url(engine_kind: str, days: int, per_day: int) -> str:
     if engine_kind == "sqlite":
         return f"sqlite:///{ROOT / 'data' / f'bench_pipeline_{days}x{per_day}.db'}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_NAME}):
-            conn.execute(text(f'CREATE DATABASE "{PG_NAME}"'))
-    admin.dispose()
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_NAME}"
+    return pg_database(PG_NAME)
 
 
 def prepare(url: str, days: int, per_day: int) -> tuple[int, float | None]:
@@ -101,24 +93,6 @@ def prepare(url: str, days: int, per_day: int) -> tuple[int, float | None]:
         total = conn.scalar(select(func.count()).select_from(Case))
     engine.dispose()
     return total, seconds
-
-
-class NewCases:
-    """Writes k new orders shaped like existing ones (as the simulator or an import would)."""
-
-    def __init__(self, engine: Engine, rules) -> None:
-        self.engine = engine
-        self.rules = rules
-        with engine.connect() as conn:
-            rows = conn.execute(select(*(getattr(Case, c) for c in TEMPLATE_COLUMNS)).limit(2000)).all()
-        self.templates = pd.DataFrame(rows, columns=list(TEMPLATE_COLUMNS))
-
-    def write(self, k: int) -> None:
-        now = datetime.now(UTC)
-        frame = self.templates.sample(k, replace=True).reset_index(drop=True)
-        frame["case_id"] = [f"BENCH-{uuid.uuid4().hex[:12]}" for _ in range(k)]
-        frame["received_at"] = now
-        insert_cases(self.engine, complete_cases(frame, self.rules, now))
 
 
 @dataclass

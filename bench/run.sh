@@ -11,4 +11,5 @@ $PY bench/bench_seed.py
 $PY bench/bench_import.py
 $PY bench/bench_pipeline.py --engine sqlite
 $PY bench/bench_pipeline.py --engine postgresql --out bench/results/pipeline-postgresql.md
+$PY -m bench --scale 1m  # city scale (issue 13): bench/results/1m.json and docs/benchmarks.md
 echo "figures: bench/results/"

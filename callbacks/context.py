@@ -12,14 +12,17 @@ from shapely.geometry import shape
 
 from dashboard.access import web
 from dashboard.access.filtering import ScopedSnapshots, may_open_unit
+from dashboard.api.wire import versioned
 from dashboard.runtime import Runtime
+from geo.assets import asset_path
 from geo.reference import district_geojson, districts, townships
 from layouts.routes import LEADERSHIP_PAGES
 
 
 @dataclass
 class AppContext:
-    """What callbacks may touch: the snapshot cache (never the database) and static map facts."""
+    """What callbacks may touch: the snapshot cache, static map facts and the open-order pages (the one
+    database read of a screen: the SLA board's 110,000 open orders do not fit in a snapshot)."""
 
     runtime: Runtime
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -29,6 +32,8 @@ class AppContext:
     # page name -> builder(view, context); per app, so two apps in one process never mix pages
     pages: dict[str, Any] = field(default_factory=dict)
     scoped: ScopedSnapshots = field(default_factory=ScopedSnapshots)
+    # the SLA board's memoised reads of open orders (callbacks/open_orders.py), set at registration
+    open_orders: Any = None
 
     @property
     def tile_url(self) -> str | None:
@@ -58,15 +63,17 @@ class AppContext:
 
 def map_specs() -> dict[str, dict[str, Any]]:
     """Static facts of both map layers: geometry URLs, codes in drawing order, hover labels."""
+    district_url = versioned("/geo/districts.geojson", asset_path("districts"))
+    township_url = versioned("/geo/townships.geojson", asset_path("townships"))
     dists = districts().sort_values("code")
     towns = townships().sort_values("code")
     district_name = dict(zip(dists["code"], dists["name"], strict=True))
-    outline = {"outline_url": "/geo/districts.geojson", "outline_codes": list(dists["code"])}
+    outline = {"outline_url": district_url, "outline_codes": list(dists["code"])}
     town_labels = [f"{district_name[d]} {n}" for d, n in zip(towns["district_code"], towns["name"], strict=True)]
     return {
-        "district": {"layer": "district", "layer_url": "/geo/districts.geojson", "codes": list(dists["code"]),
+        "district": {"layer": "district", "layer_url": district_url, "codes": list(dists["code"]),
                      "labels": list(dists["name"]), "names": district_name, **outline},
-        "township": {"layer": "township", "layer_url": "/geo/townships.geojson", "codes": list(towns["code"]),
+        "township": {"layer": "township", "layer_url": township_url, "codes": list(towns["code"]),
                      "labels": town_labels, "names": dict(zip(towns["code"], towns["name"], strict=True)),
                      "parents": dict(zip(towns["code"], towns["district_code"], strict=True)), **outline},
     }  # fmt: skip

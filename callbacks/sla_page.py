@@ -1,4 +1,4 @@
-"""Callbacks of the SLA board: filters <-> URL, grid pages from a memoised frame, live tiles.
+"""Callbacks of the SLA board: filters <-> URL, grid pages read from the case database, live tiles.
 
 The URL is the single source of truth for the filters: a control writes the query string, the
 router rebuilds the page from it (so a bookmark, a reload and the back button show the same board).
@@ -7,13 +7,13 @@ router rebuilds the page from it (so a bookmark, a reload and the back button sh
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-import pandas as pd
 from dash import Dash, Input, Output, State, ctx, no_update
 
 from callbacks.context import AppContext
+from callbacks.open_orders import reader as open_order_reader
+from dashboard.access.web import viewer_scope
 from layouts import ids, sla
 from layouts.routes import parse_view
 
@@ -34,34 +34,17 @@ def filters_search(query: dict[str, str], names: dict[str, Any], values: dict[st
     return None if new == current else sla.search_with(query, new)
 
 
-class Frames:
-    """Open-order frames memoised per snapshot version (and filters, and sort): viewers share them."""
-
-    def __init__(self, context: AppContext) -> None:
-        self.context = context
-        self.base = lru_cache(maxsize=8)(self._base)
-        self.sorted = lru_cache(maxsize=32)(self._sorted)
-
-    # Keyed by the viewer's scope too (snapshot["viewer"]): a district's frame is never served to another.
-    def _base(self, version: int, viewer: str | None) -> pd.DataFrame:
-        return sla.open_frame(self.context.snapshot())
-
-    def _sorted(self, version: int, viewer: str | None, filters: sla.SlaFilters, sort: tuple) -> pd.DataFrame:
-        model = [{"colId": c, "sort": d} for c, d in sort]
-        return sla.sort_frame(sla.filter_frame(self.base(version, viewer), filters), model)
-
-    def current(self) -> tuple[dict[str, Any] | None, pd.DataFrame]:
-        snapshot = self.context.snapshot()
-        return snapshot, self.base(snapshot["version"] if snapshot else -1, (snapshot or {}).get("viewer"))
-
-
 def register(app: Dash, context: AppContext) -> None:
-    frames = Frames(context)
+    reader = open_order_reader(context)
     tz = context.runtime.settings.tz
 
+    def board_for(view, snapshot) -> sla.Board:
+        filters = sla.filters_from_query(view.query, (snapshot or {}).get("names", {}))
+        return reader.board(snapshot, viewer_scope(), filters) if snapshot else sla.EMPTY_BOARD
+
     def build(view, _context):
-        snapshot, frame = frames.current()
-        return sla.page(view, snapshot, frame, tz)
+        snapshot = context.snapshot()
+        return sla.page(view, snapshot, board_for(view, snapshot), tz)
 
     context.pages["sla"] = build
 
@@ -95,18 +78,18 @@ def register(app: Dash, context: AppContext) -> None:
             return {"rowData": [], "rowCount": 0}
         view = parse_view(pathname, search)
         filters = sla.filters_from_query(view.query, snapshot["names"])
-        sort = sla.sort_key(request.get("sortModel"))
-        frame = frames.sorted(snapshot["version"], snapshot.get("viewer"), filters, sort)
+        page = reader.page(snapshot, viewer_scope(), filters, sla.sort_key(request.get("sortModel")),
+                           *sla.block_range(request))  # fmt: skip
         now = datetime.fromisoformat(snapshot["generated_at"])
-        return sla.rows_response(frame, request, snapshot["names"], view.lang, tz, now)
+        return sla.rows_response(page, snapshot["names"], view.lang, tz, now)
 
     def live_state(stub, pathname: str, search: str):
-        """(snapshot, frame, view, filters) for the SLA page's live parts; None when there is nothing to redraw."""
-        snapshot, frame = frames.current()
+        """(snapshot, board, view, filters) for the SLA page's live parts; None when there is nothing to redraw."""
+        snapshot = context.snapshot()
         view = parse_view(pathname, search)
         if not stub or not snapshot or view.page != "sla":
             return None
-        return snapshot, frame, view, sla.filters_from_query(view.query, snapshot["names"])
+        return snapshot, board_for(view, snapshot), view, sla.filters_from_query(view.query, snapshot["names"])
 
     @app.callback(
         Output(ids.SLA_COUNTS, "children"),
@@ -120,8 +103,8 @@ def register(app: Dash, context: AppContext) -> None:
         live = live_state(stub, pathname, search)
         if live is None:
             return no_update, no_update
-        snapshot, frame, view, filters = live
-        return sla.count_tiles(frame, view, filters), sla.township_bars(frame, filters, snapshot["names"], view.lang)
+        snapshot, board, view, filters = live
+        return sla.count_tiles(board, view, filters), sla.township_bars(board, snapshot["names"], view.lang)
 
     @app.callback(
         Output(ids.SLA_ROWS_TITLE, "children"),
@@ -134,8 +117,8 @@ def register(app: Dash, context: AppContext) -> None:
         live = live_state(stub, pathname, search)
         if live is None:
             return no_update
-        _snapshot, frame, view, filters = live
-        return sla.rows_title(frame, filters, view.lang)
+        _snapshot, board, view, filters = live
+        return sla.rows_title(board, filters, view.lang)
 
     @app.callback(
         Output(ids.SLA_WALL_ROWS, "children"),
@@ -148,9 +131,9 @@ def register(app: Dash, context: AppContext) -> None:
         live = live_state(stub, pathname, search)
         if live is None:
             return no_update
-        snapshot, frame, view, filters = live
+        snapshot, board, view, _filters = live
         now = datetime.fromisoformat(snapshot["generated_at"])
-        return sla.wall_rows(frame, filters, snapshot["names"], view.lang, tz, now)
+        return sla.wall_rows(board, snapshot["names"], view.lang, tz, now)
 
     # The grid survives the router's re-render when the filters change (same id, same place), so the
     # browser drops its blocks itself: a new query string purges the cache (rows are read again with the

@@ -1,7 +1,7 @@
 """The drawer behind the unit pages' rate tiles: tap a rate, see the callbacks behind it (issue 15).
 
 Thin wiring around `drawer_content`, which tests call directly. The scope comes from
-`dashboard.api.analysis.viewer_scope`, like the trace endpoint's, so a district manager sees only
+`dashboard.access.web.viewer_scope`, like the trace endpoint's, so a district manager sees only
 their own districts' orders here too.
 """
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pandas as pd
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from callbacks.context import AppContext
 from callbacks.map_page import camera_for
+from callbacks.open_orders import reader as open_order_reader
 from callbacks.overview import map_values
-from dashboard.access.web import audit_event
+from dashboard.access.web import audit_event, viewer_scope
 from dashboard.assessment.export import render
 from layouts import ids, unit
 from layouts.i18n import t
@@ -62,7 +64,15 @@ def build(view: View, context: AppContext) -> Any:
     except KeyError:
         return html.Div(t("unknown_unit", view.lang), className="panel not-found")
     graph = district_map(view, context, snapshot, code) if level == "district" else None
-    return unit.page(level, code, name, parent, snapshot, view.lang, view.theme, graph)
+    due = due_rows(context, view, snapshot)
+    return unit.page(level, code, name, parent, snapshot, view.lang, view.theme, graph, due)
+
+
+def due_rows(context, view: View, snapshot: dict[str, Any] | None) -> pd.DataFrame:
+    """The unit's orders nearest their deadline, from the case database (memoised per snapshot)."""
+    if not snapshot:
+        return pd.DataFrame()
+    return open_order_reader(context).due_soon(snapshot, viewer_scope(), view.page, view.arg, unit.DUE_SOON_ROWS)
 
 
 def district_export(snapshot: dict[str, Any], code: str) -> dict[str, Any]:
@@ -89,7 +99,8 @@ def register(app: Dash, context: AppContext) -> None:
         if not stub or not snapshot or view.page not in ("district", "township") or not context.may_view(view):
             return no_update, no_update
         return (unit.kpis(snapshot, view.page, view.arg, view.lang),
-                unit.body(snapshot, view.page, view.arg, view.lang, view.theme))  # fmt: skip
+                unit.body(snapshot, view.page, view.arg, view.lang, view.theme,
+                          due_rows(context, view, snapshot)))  # fmt: skip
 
     @app.callback(
         Output(ids.UNIT_TABLE, "children"),

@@ -1,8 +1,8 @@
 """The SLA board: every open order with its live countdown, filters in the URL, counts per state (pure).
 
-The snapshot carries open orders as columns (`open_cases`); the board turns them into one pandas
-frame per snapshot version, filters and sorts it on the server and hands the browser pages of 100
-rows (AG Grid's infinite row model), so 20k+ open orders never travel to the browser at once.
+Open orders are not in the snapshot (110,000 at city scale): the callbacks read pages of 100 rows
+from the case database (`dashboard.live.open_orders`, AG Grid's infinite row model) and the
+tiles, the bar list and the wall's rows as small aggregates (`Board`), once per snapshot version.
 Countdowns tick in the browser from the deadline (assets/dashAgGridComponentFunctions.js, ticker.js).
 """
 
@@ -18,44 +18,38 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import dcc, html
 
+from dashboard.live.open_orders import COLUMNS as OPEN_COLUMNS
+from dashboard.live.open_orders import STATES, OpenOrderFilters, OpenPage
 from layouts import ids
 from layouts.components import DEFAULT_COL_DEF, Bar, Column, bar_rows, grid_options, tile, wall_table
 from layouts.i18n import URGENCY, fmt_count, fmt_countdown, t
 from layouts.routes import View
 from layouts.shell import link
 
-STATES = ("overdue", "critical", "warning", "ok")  # most urgent first: the default order
-STATE_RANK = {s: i for i, s in enumerate(STATES)}
-URGENCY_RANK = {u: i for i, u in enumerate(URGENCY)}
 PAGE_SIZE = 100
 WALL_ROWS = 15
 TOP_TOWNSHIPS = 15
-COLUMNS = ("case_id", "township_code", "district_code", "category", "subcategory", "urgency", "due_kind", "state",
-           "dispatched_at", "due_at")  # fmt: skip
-# Grid column id -> frame columns to sort by; ties always fall back to the deadline, then the case id.
-SORT_KEYS = {
-    "state": ["state_rank"],
-    "urgency": ["urgency_rank"],
-    "district": ["district_code"],
-    "township": ["township_code"],
-    "category": ["category", "subcategory"],
-    "due_kind": ["due_kind"],
-    "due_at": ["due_at"],
-    "countdown": ["due_at"],
-    "case_id": ["case_id"],
-}
-DEFAULT_SORT = (("state", "asc"),)
+
+
+SlaFilters = OpenOrderFilters  # hashable, so query results can be memoised per snapshot version
 
 
 @dataclass(frozen=True)
-class SlaFilters:
-    """The board's filters; None = all. Hashable, so filtered frames can be memoised per snapshot."""
+class Board:
+    """What the board shows besides the grid, read once per snapshot version, filters and scope."""
 
-    district: str | None = None
-    township: str | None = None
-    category: str | None = None
-    urgency: str | None = None
-    state: str | None = None
+    counts: dict[str, int]  # open orders per state under the filters, the state filter ignored
+    overdue_towns: list[tuple[str, int]]  # (township code, overdue orders), most first
+    categories: list[str]  # the category filter's options
+    top: pd.DataFrame  # the most urgent rows (the wall), OpenPage.rows columns
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def matching(self, filters: SlaFilters) -> int:
+        """Open orders matching every filter, the state included."""
+        return self.counts.get(filters.state, 0) if filters.state else self.total
 
 
 FILTER_KEYS = tuple(f.name for f in fields(SlaFilters))
@@ -94,60 +88,18 @@ def changed_filters(current: SlaFilters, values: dict[str, str | None], trigger:
     return new
 
 
-def open_frame(snapshot: dict[str, Any] | None) -> pd.DataFrame:
-    """The snapshot's columnar open orders as a frame with sort ranks (built once per version)."""
-    table = (snapshot or {}).get("open_cases") or {}
-    frame = pd.DataFrame({k: table.get(k, []) for k in COLUMNS})
-    frame["due_at"] = pd.to_numeric(frame["due_at"]).astype("int64")
-    frame["state_rank"] = frame["state"].map(STATE_RANK).fillna(len(STATES)).astype("int8")
-    frame["urgency_rank"] = frame["urgency"].map(URGENCY_RANK).fillna(len(URGENCY)).astype("int8")
-    frame["subcategory"] = frame["subcategory"].fillna("")
-    return frame
-
-
-def filter_frame(frame: pd.DataFrame, filters: SlaFilters, with_state: bool = True) -> pd.DataFrame:
-    """Rows matching the filters. Without the state filter for the per-state tiles and the bar list."""
-    mask = pd.Series(True, index=frame.index)
-    for key, column in (("district", "district_code"), ("township", "township_code"), ("category", "category"),
-                        ("urgency", "urgency"), ("state", "state")):  # fmt: skip
-        value = getattr(filters, key)
-        if value and (with_state or key != "state"):
-            mask &= frame[column] == value
-    return frame[mask]
-
-
-def sort_frame(frame: pd.DataFrame, sort_model: list[dict[str, str]] | tuple | None) -> pd.DataFrame:
-    """Server-side sort from AG Grid's sortModel; most urgent first when there is none."""
-    model = [(s["colId"], s["sort"]) for s in sort_model or []] or list(DEFAULT_SORT)
-    by: list[str] = []
-    ascending: list[bool] = []
-    for col_id, direction in model:
-        for key in SORT_KEYS.get(col_id, []):
-            if key not in by:
-                by.append(key)
-                ascending.append(direction != "desc")
-    for key in ("due_at", "case_id"):
-        if key not in by:
-            by.append(key)
-            ascending.append(True)
-    return frame.sort_values(by, ascending=ascending, kind="mergesort")
+EMPTY_BOARD = Board(dict.fromkeys(STATES, 0), [], [], pd.DataFrame(columns=list(OPEN_COLUMNS)))
 
 
 def sort_key(sort_model: list[dict[str, str]] | None) -> tuple[tuple[str, str], ...]:
-    """A hashable form of a sortModel, for memoising sorted frames."""
+    """A hashable form of a sortModel, for memoising pages."""
     return tuple((s["colId"], s["sort"]) for s in sort_model or [])
 
 
-def state_counts(frame: pd.DataFrame) -> dict[str, int]:
-    counts = frame["state"].value_counts()
-    return {s: int(counts.get(s, 0)) for s in STATES}
-
-
-def overdue_by_township(frame: pd.DataFrame, limit: int = TOP_TOWNSHIPS) -> list[tuple[str, int]]:
-    """Townships with the most overdue orders (ties: lower code), for the bar list."""
-    overdue = frame.loc[frame["state"] == "overdue", "township_code"].value_counts()
-    ordered = sorted(overdue.items(), key=lambda item: (-item[1], item[0]))
-    return [(code, int(n)) for code, n in ordered[:limit]]
+def block_range(request: dict[str, Any]) -> tuple[int, int]:
+    """Rows [start, end) an infinite-grid request asks for, at most five blocks."""
+    start = max(int(request.get("startRow") or 0), 0)
+    return start, min(int(request.get("endRow") or start + PAGE_SIZE), start + PAGE_SIZE * 5)
 
 
 def _district_names(names: dict[str, Any], lang: str) -> dict[str, str]:
@@ -186,12 +138,9 @@ def page_records(frame: pd.DataFrame, names: dict[str, Any], lang: str, tz: Zone
     return out
 
 
-def rows_response(frame: pd.DataFrame, request: dict[str, Any], names: dict[str, Any], lang: str, tz: ZoneInfo,
-                  now: datetime) -> dict[str, Any]:  # fmt: skip
-    """One block for the infinite grid: rows [startRow, endRow) of the sorted frame and the total."""
-    start = max(int(request.get("startRow") or 0), 0)
-    end = min(int(request.get("endRow") or start + PAGE_SIZE), start + PAGE_SIZE * 5)
-    return {"rowData": page_records(frame.iloc[start:end], names, lang, tz, now), "rowCount": len(frame)}
+def rows_response(page: OpenPage, names: dict[str, Any], lang: str, tz: ZoneInfo, now: datetime) -> dict[str, Any]:
+    """One block for the infinite grid: the page's rows, display-ready, and the total."""
+    return {"rowData": page_records(page.rows, names, lang, tz, now), "rowCount": page.total}
 
 
 # ---- views ----------------------------------------------------------------------------------------
@@ -201,17 +150,16 @@ def _state_link(view: View, filters: SlaFilters, state: str | None) -> str:
     return "/sla" + search_with(view.query, replace(filters, state=state))
 
 
-def count_tiles(frame: pd.DataFrame, view: View, filters: SlaFilters) -> list[Any]:
+def count_tiles(board: Board, view: View, filters: SlaFilters) -> list[Any]:
     """Total plus one tile per state (label + count); a tap filters by that state, a second tap clears it.
 
     Counts ignore the state filter so the tiles always show the whole breakdown of the selection.
     """
     lang = view.lang
-    base = filter_frame(frame, filters, with_state=False)
-    counts = state_counts(base)
-    kiosk = view.kiosk
-    tiles = [tile(t("open", lang), fmt_count(len(base), lang), href=None if kiosk else _state_link(view, filters, None),
-                  active=filters.state is None and not kiosk)]  # fmt: skip
+    counts, kiosk = board.counts, view.kiosk
+    all_href = None if kiosk else _state_link(view, filters, None)
+    everything = filters.state is None and not kiosk
+    tiles = [tile(t("open", lang), fmt_count(board.total, lang), href=all_href, active=everything)]
     for state in STATES:
         active = filters.state == state
         href = None if kiosk else _state_link(view, filters, None if active else state)
@@ -221,26 +169,24 @@ def count_tiles(frame: pd.DataFrame, view: View, filters: SlaFilters) -> list[An
     return tiles
 
 
-def township_bars(frame: pd.DataFrame, filters: SlaFilters, names: dict[str, Any], lang: str) -> list[Any]:
+def township_bars(board: Board, names: dict[str, Any], lang: str) -> list[Any]:
     """Overdue orders by township (top 15), each a link to the township's page."""
     districts = _district_names(names, lang)
     parent = names.get("township_district", {})
     bars = [
         Bar(names.get("township", {}).get(code, code), n, fmt_count(n, lang), link(f"/township/{code}", lang),
             districts.get(parent.get(code, ""), ""))
-        for code, n in overdue_by_township(filter_frame(frame, filters, with_state=False))
+        for code, n in board.overdue_towns
     ]  # fmt: skip
     return bar_rows(bars, t("no_overdue", lang))
 
 
-def rows_title(frame: pd.DataFrame, filters: SlaFilters, lang: str) -> str:
-    return f"{t('open_orders', lang)} · {fmt_count(len(filter_frame(frame, filters)), lang)}"
+def rows_title(board: Board, filters: SlaFilters, lang: str) -> str:
+    return f"{t('open_orders', lang)} · {fmt_count(board.matching(filters), lang)}"
 
 
-def wall_rows(frame: pd.DataFrame, filters: SlaFilters, names: dict[str, Any], lang: str, tz: ZoneInfo,
-              now: datetime) -> html.Div:  # fmt: skip
+def wall_rows(board: Board, names: dict[str, Any], lang: str, tz: ZoneInfo, now: datetime) -> html.Div:
     """The most urgent orders for the wall: a static table that ticks, no case ids (aggregates only)."""
-    top = sort_frame(filter_frame(frame, filters), None).head(WALL_ROWS)
     columns = [
         Column(t("state", lang), "state_label", "wt-state"),
         Column(t("urgency", lang), "urgency_label", "wt-urgency"),
@@ -251,7 +197,8 @@ def wall_rows(frame: pd.DataFrame, filters: SlaFilters, names: dict[str, Any], l
         Column(t("due_time", lang), "due_at", "wt-due"),
         Column(t("countdown", lang), "countdown_text", "wt-clock", due_key="due_iso"),
     ]
-    return wall_table(columns, page_records(top, names, lang, tz, now), t("no_open", lang), lang, "sla-wall-row")
+    rows = page_records(board.top.head(WALL_ROWS), names, lang, tz, now)
+    return wall_table(columns, rows, t("no_open", lang), lang, "sla-wall-row")
 
 
 def grid_columns(lang: str) -> list[dict[str, Any]]:
@@ -300,7 +247,7 @@ def _dropdown(component_id: str, options: list[dict[str, str]], value: str | Non
                         searchable=searchable, className="dropdown")  # fmt: skip
 
 
-def controls(view: View, filters: SlaFilters, frame: pd.DataFrame, names: dict[str, Any]) -> html.Div:
+def controls(view: View, filters: SlaFilters, board: Board, names: dict[str, Any]) -> html.Div:
     """Five filters; the township list follows the district. Hidden on the wall."""
     lang = view.lang
     districts = _district_names(names, lang)
@@ -311,7 +258,7 @@ def controls(view: View, filters: SlaFilters, frame: pd.DataFrame, names: dict[s
     )
     town_label = (lambda c: names["township"][c]) if filters.district else (
         lambda c: f"{names['township'][c]} · {districts.get(parent.get(c, ''), '')}")  # fmt: skip
-    categories = sorted(set(frame["category"].dropna()) | ({filters.category} if filters.category else set()))
+    categories = sorted(set(board.categories) | ({filters.category} if filters.category else set()))
     parts = [
         ("district", ids.SLA_DISTRICT, [{"label": districts[c], "value": c} for c in sorted(districts)],
          "all_districts", False),
@@ -340,27 +287,27 @@ def _panel(title: Any, body: Any, class_name: str, title_id: str | None = None) 
     return html.Section([heading, body], className=f"panel {class_name}")
 
 
-def page(view: View, snapshot: dict[str, Any] | None, frame: pd.DataFrame, tz: ZoneInfo) -> html.Div:
+def page(view: View, snapshot: dict[str, Any] | None, board: Board, tz: ZoneInfo) -> html.Div:
     """The board, filled from the current snapshot at once (no empty boxes); callbacks keep it live."""
     lang = view.lang
     names = (snapshot or {}).get("names", {})
     filters = filters_from_query(view.query, names)
     if view.kiosk:
         now = datetime.fromisoformat(snapshot["generated_at"]) if snapshot else datetime.now(tz)
-        rows = html.Div(wall_rows(frame, filters, names, lang, tz, now), id=ids.SLA_WALL_ROWS, className="wall-box")
+        rows = html.Div(wall_rows(board, names, lang, tz, now), id=ids.SLA_WALL_ROWS, className="wall-box")
         main = _panel(t("most_urgent", lang), rows, "panel-sla-rows")
     else:
-        main = _panel(rows_title(frame, filters, lang), html.Div(grid(view), className="sla-grid-box"),
+        main = _panel(rows_title(board, filters, lang), html.Div(grid(view), className="sla-grid-box"),
                       "panel-sla-rows", ids.SLA_ROWS_TITLE)  # fmt: skip
     return html.Div(
         [
-            controls(view, filters, frame, names),
-            html.Div(count_tiles(frame, view, filters), id=ids.SLA_COUNTS, className="kpi-row sla-tiles"),
+            controls(view, filters, board, names),
+            html.Div(count_tiles(board, view, filters), id=ids.SLA_COUNTS, className="kpi-row sla-tiles"),
             html.Div(
                 [
                     main,
                     _panel(t("overdue_by_township", lang),
-                           html.Div(township_bars(frame, filters, names, lang), id=ids.SLA_OVERDUE_BY_TOWNSHIP,
+                           html.Div(township_bars(board, names, lang), id=ids.SLA_OVERDUE_BY_TOWNSHIP,
                                     className="bar-list sla-bars"), "panel-sla-bars"),
                 ],
                 className="sla-main",

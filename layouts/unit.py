@@ -1,7 +1,8 @@
 """District and township pages: the manager's view of their own area (pure views).
 
-Everything comes from the snapshot: month rates and rank from the rankings, live counts from the
-map values, trend and categories from the rollup-backed parts, open orders from the SLA table.
+Everything comes from the snapshot (month rates and rank from the rankings, live counts from the
+map values, trend and categories from the rollup-backed parts) except the orders about to go
+overdue: a page of open orders sorted by deadline, read by the callbacks.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
@@ -34,28 +36,21 @@ def in_unit(level: str, code: str, district_code: str, township_code: str | None
     return district_code == code if level == "district" else township_code == code
 
 
-def due_soon(snapshot: dict[str, Any], level: str, code: str, limit: int = DUE_SOON_ROWS) -> list[dict[str, Any]]:
-    """The unit's open orders nearest their deadline (overdue first), from the columnar SLA table."""
-    table = snapshot.get("open_cases") or {}
-    key = "district_code" if level == "district" else "township_code"
-    picked = [i for i, value in enumerate(table.get(key, [])) if value == code]
-    picked.sort(key=lambda i: table["due_at"][i])
-    names = snapshot.get("names", {})
-    out = []
-    for i in picked[:limit]:
-        town = table["township_code"][i]
-        out.append(
-            {
-                "case_id": table["case_id"][i],
-                "township_name": names.get("township", {}).get(town, town),
-                "category": table["subcategory"][i] or table["category"][i],
-                "urgency": table["urgency"][i],
-                "due_kind": table["due_kind"][i],
-                "state": table["state"][i],
-                "due_ms": table["due_at"][i],
-            }
-        )
-    return out
+def due_soon(rows: pd.DataFrame, names: dict[str, Any]) -> list[dict[str, Any]]:
+    """The unit's open orders nearest their deadline (an open-order page sorted by deadline) as items."""
+    towns = names.get("township", {})
+    return [
+        {
+            "case_id": r.case_id,
+            "township_name": towns.get(r.township_code, r.township_code),
+            "category": r.subcategory or r.category,
+            "urgency": r.urgency,
+            "due_kind": r.due_kind,
+            "state": r.state,
+            "due_ms": r.due_at,
+        }
+        for r in rows.itertuples(index=False)
+    ]
 
 
 def mask_caller(caller_tag: str | None, lang: str) -> str:
@@ -245,11 +240,11 @@ def township_links(snapshot: dict[str, Any], code: str, lang: str) -> html.Div:
     )
 
 
-def body(snapshot: dict[str, Any], level: str, code: str, lang: str, theme: str) -> list:
+def body(snapshot: dict[str, Any], level: str, code: str, lang: str, theme: str, due_rows: pd.DataFrame) -> list:
     """The refreshable lower part of a unit page: trend, categories, due-soon orders, repeat callers, hotspots."""
     hotspots = [h for h in snapshot.get("hotspots", []) if in_unit(level, code, h["district_code"], h["township_code"])]
     categories = category_counts(snapshot, level, code)
-    due = due_soon_rows(due_soon(snapshot, level, code), snapshot["generated_at"], lang)
+    due = due_soon_rows(due_soon(due_rows, snapshot.get("names", {})), snapshot["generated_at"], lang)
     return [
         html.Div(
             [
@@ -281,7 +276,7 @@ def _panel(title: str, content) -> html.Section:
 
 
 def page(level: str, code: str, name: str, parent: tuple[str, str] | None, snapshot: dict[str, Any] | None,
-         lang: str, theme: str, map_graph) -> html.Div:  # fmt: skip
+         lang: str, theme: str, map_graph, due_rows: pd.DataFrame) -> html.Div:  # fmt: skip
     """Head with breadcrumbs and classes; KPIs; map beside the township list; the refreshable body."""
     row = unit_row(snapshot, level, code) if snapshot else None
     crumbs = [html.A(t("whole_city", lang), href=link("/map", lang), className="crumb")]
@@ -318,7 +313,7 @@ def page(level: str, code: str, name: str, parent: tuple[str, str] | None, snaps
             middle,
             analysis if level == "district" else None,
             drawer(lang),
-            html.Div(body(snapshot, level, code, lang, theme) if snapshot else waiting, id=ids.UNIT_BODY,
+            html.Div(body(snapshot, level, code, lang, theme, due_rows) if snapshot else waiting, id=ids.UNIT_BODY,
                      className="unit-body"),
         ],
         className=f"unit-page unit-{level}",

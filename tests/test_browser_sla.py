@@ -22,10 +22,17 @@ def _tile_values(page) -> list[int]:
     return [_number(v) for v in page.locator("#sla-counts .kpi-value").all_inner_texts()]
 
 
-def _snapshot_counts(snapshot: dict, district: str | None = None) -> tuple[int, Counter]:
-    table = snapshot["open_cases"]
-    states = [s for s, d in zip(table["state"], table["district_code"], strict=True) if not district or d == district]
-    return len(states), Counter(states)
+def _db_counts(live_server, snapshot: dict, district: str | None = None) -> tuple[int, Counter]:
+    """Open orders per state at the snapshot's time, read straight from the case database."""
+    from datetime import datetime
+
+    from dashboard.live.open_orders import OpenOrderFilters, state_counts
+    from dashboard.scope import Scope
+
+    runtime = live_server.runtime
+    counts = state_counts(runtime.engine, Scope.all(), OpenOrderFilters(district=district),
+                          now=datetime.fromisoformat(snapshot["generated_at"]), rules=runtime.rules)  # fmt: skip
+    return sum(counts.values()), Counter(counts)
 
 
 def test_wall_shows_tiles_most_urgent_rows_and_overdue_townships(live_server, watched):
@@ -34,7 +41,7 @@ def test_wall_shows_tiles_most_urgent_rows_and_overdue_townships(live_server, wa
     page.goto(live_server.url + "/sla?kiosk=1")
     page.wait_for_selector("#sla-counts .kpi-tile")
     snapshot = live_server.wait_for_snapshot()
-    total, states = _snapshot_counts(snapshot)
+    total, states = _db_counts(live_server, snapshot)
     values = _tile_values(page)
     assert values[0] == total == snapshot["kpis"]["open"]
     assert sum(values[1:]) == total
@@ -49,8 +56,7 @@ def test_wall_shows_tiles_most_urgent_rows_and_overdue_townships(live_server, wa
     assert first_case not in page.locator("#sla-wall-rows").inner_text()
     # overdue by township: links to the township pages, counts from the snapshot
     bars = page.locator("#sla-overdue-by-township a.bar-row")
-    overdue_towns = Counter(t for t, s in zip(snapshot["open_cases"]["township_code"], snapshot["open_cases"]["state"],
-                                              strict=True) if s == "overdue")  # fmt: skip
+    overdue_towns = {code: v["overdue"] for code, v in snapshot["map"]["township"].items() if v["overdue"]}
     if overdue_towns:
         top_code, top_n = sorted(overdue_towns.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         assert bars.first.get_attribute("href") == f"/township/{top_code}"
@@ -67,7 +73,7 @@ def test_wall_shows_tiles_most_urgent_rows_and_overdue_townships(live_server, wa
 
 def test_tablet_grid_filters_from_url_pages_and_ticks(live_server, watched):
     snapshot = live_server.wait_for_snapshot()
-    district = Counter(snapshot["open_cases"]["district_code"]).most_common(1)[0][0]
+    district = max(snapshot["map"]["district"].items(), key=lambda kv: (kv[1]["open"], kv[0]))[0]
     name = snapshot["names"]["district"][district]
     w = watched(1024, 768)
     page = w.page
@@ -75,7 +81,7 @@ def test_tablet_grid_filters_from_url_pages_and_ticks(live_server, watched):
     # the bookmarked filter is applied: the dropdown shows it, every row is in the district
     page.wait_for_selector("#sla-grid .ag-row[row-index='0'] .chip")
     assert name in page.locator("#sla-district").inner_text()
-    total, states = _snapshot_counts(snapshot, district)
+    total, states = _db_counts(live_server, snapshot, district)
     assert _number(page.locator("#sla-rows-title").inner_text()) == total
     districts = page.locator("#sla-grid .ag-row [col-id='district']").all_inner_texts()
     assert districts and set(districts) == {name}

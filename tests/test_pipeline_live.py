@@ -66,19 +66,19 @@ def web_worker(engine, cache) -> Flask:
 
 def test_a_new_case_reaches_another_workers_snapshot_within_one_interval(seeded_pg, redis_url, insert_case):
     poller = poller_for(seeded_pg, FallbackCache(RedisCache(redis_url)))
-    published: list[list[str]] = []
+    published: list[int] = []  # open orders in each published snapshot (the simulator is off: only our insert)
     publish = poller.cache.publish
-    poller.cache.publish = lambda snap: (published.append(snap["open_cases"]["case_id"]), publish(snap))
+    poller.cache.publish = lambda snap: (published.append(snap["kpis"]["open"]), publish(snap))
     worker = FallbackCache(RedisCache(redis_url))
     with running(poller):
         wait_for(worker.get, 60, "a first snapshot in Redis")
+        before_open, before = published[-1], len(published)
         insert_case(seeded_pg, "LIVE-1")
-        before = len(published)
-        wait_for(lambda: "LIVE-1" in (worker.get() or {}).get("open_cases", {}).get("case_id", []), 120,
+        wait_for(lambda: (worker.get() or {}).get("kpis", {}).get("open") == before_open + 1, 120,
                  "the case in another worker's snapshot")  # fmt: skip
     # Counted in ticks, not seconds: the tick under way at the commit may have read before it; the
     # next one must carry the case. So the first or second snapshot published after the commit has it.
-    first_with = next(i for i, ids in enumerate(published) if "LIVE-1" in ids)
+    first_with = next(i for i, n in enumerate(published) if i >= before and n == before_open + 1)
     assert first_with - before <= 1, (before, first_with)
 
 
@@ -129,9 +129,10 @@ def test_redis_down_workers_keep_serving_in_process_say_so_and_return(seeded_pg,
         health = wait_for(lambda: (h := web.get("/health").json)["cache"] == DEGRADED_KIND and h, 60, "says so")
         assert health["status"] == "degraded" and health["cache_degraded"].startswith("redis unreachable")
         assert web.get("/api/v1/snapshot").status_code == 200  # the last snapshot stays on screen
+        before = web.get("/api/v1/snapshot").json["kpis"]["open"]
         insert_case(seeded_pg, "LIVE-REDIS-DOWN")
-        snap = wait_for(lambda: (s := web.get("/api/v1/snapshot").json)["open_cases"]["case_id"].count(
-            "LIVE-REDIS-DOWN") and s, 120, "the worker's own poller keeps the screen live")  # fmt: skip
+        snap = wait_for(lambda: (s := web.get("/api/v1/snapshot").json)["kpis"]["open"] == before + 1 and s, 120,
+                        "the worker's own poller keeps the screen live")  # fmt: skip
         assert snap["cache_degraded"].startswith("redis unreachable") and standby.ticks > 0
 
         throwaway_redis.start()

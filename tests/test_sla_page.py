@@ -1,13 +1,14 @@
-"""The SLA board's plain functions on a hand-made snapshot: filters, URL round trip, sort, pages."""
+"""The SLA board's plain functions on hand-made pages: filters, URL round trip, rows, tiles."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
+import pandas as pd
 
 from callbacks.sla_page import filters_search
+from dashboard.live.open_orders import OpenPage
 from layouts import sla
 from layouts.routes import parse_view
 
@@ -21,71 +22,19 @@ NAMES = {
     "district_en": {"110105": "Chaoyang", "110108": "Haidian"},
     "township_district": {"110105001": "110105", "110105002": "110105", "110108001": "110108"},
 }
-CASES = [  # case_id, township, category, urgency, due_kind, state, due offset (hours)
-    ("A1", "110105001", "住房", "general", "resolve", "ok", 50),
-    ("A2", "110105001", "住房", "emergency", "respond", "overdue", -3),
-    ("A3", "110105002", "供暖", "utilities", "respond", "critical", 1),
-    ("A4", "110108001", "供暖", "general", "resolve", "overdue", -30),
-    ("A5", "110108001", "交通", "complex", "resolve", "warning", 5),
-    ("A6", "110105002", "住房", "general", "respond", "overdue", -1),
-]
+# A page of open orders as dashboard.live.open_orders returns it (its SQL is tested in test_open_orders.py).
+PAGE_ROWS = pd.DataFrame({
+    "case_id": ["A2", "A6"], "township_code": ["110105001", "110105002"], "district_code": ["110105", "110105"],
+    "category": ["住房", "住房"], "subcategory": ["子类", ""], "urgency": ["emergency", "general"],
+    "due_kind": ["respond", "respond"], "state": ["overdue", "ok"], "dispatched_at": [NOW_MS - 4 * HOUR] * 2,
+    "due_at": [NOW_MS - 3 * HOUR, NOW_MS + 50 * HOUR],
+})  # fmt: skip
+BOARD = sla.Board({"overdue": 2, "critical": 1, "warning": 0, "ok": 1}, [("110105001", 1), ("110105002", 1)],
+                  ["住房", "供暖"], PAGE_ROWS)  # fmt: skip
 
 
-def snapshot() -> dict:
-    columns = {k: [] for k in sla.COLUMNS}
-    for case_id, town, category, urgency, kind, state, hours in CASES:
-        row = {
-            "case_id": case_id,
-            "township_code": town,
-            "district_code": NAMES["township_district"][town],
-            "category": category,
-            "subcategory": "子类" if case_id != "A5" else None,
-            "urgency": urgency,
-            "due_kind": kind,
-            "state": state,
-            "dispatched_at": NOW_MS - 10 * HOUR,
-            "due_at": NOW_MS + hours * HOUR,
-        }
-        for key in sla.COLUMNS:
-            columns[key].append(row[key])
-    return {"version": 3, "generated_at": NOW.isoformat(), "open_cases": columns, "names": NAMES}
-
-
-@pytest.fixture
-def frame():
-    return sla.open_frame(snapshot())
-
-
-def test_default_order_is_most_urgent_first(frame):
-    ordered = sla.sort_frame(frame, None)
-    # overdue (longest overdue first), then critical, warning, ok
-    assert list(ordered["case_id"]) == ["A4", "A2", "A6", "A3", "A5", "A1"]
-
-
-def test_server_side_sort_by_a_column_then_deadline(frame):
-    by_township_desc = sla.sort_frame(frame, [{"colId": "township", "sort": "desc"}])
-    assert list(by_township_desc["case_id"]) == ["A4", "A5", "A6", "A3", "A2", "A1"]
-    by_countdown = sla.sort_frame(frame, [{"colId": "countdown", "sort": "desc"}])
-    assert by_countdown["case_id"].iloc[0] == "A1"
-
-
-def test_filters_combine_and_tiles_ignore_the_state_filter(frame):
-    filters = sla.SlaFilters(district="110105", state="overdue")
-    assert set(sla.filter_frame(frame, filters)["case_id"]) == {"A2", "A6"}
-    counts = sla.state_counts(sla.filter_frame(frame, filters, with_state=False))
-    assert counts == {"overdue": 2, "critical": 1, "warning": 0, "ok": 1}
-    heating = sla.filter_frame(frame, sla.SlaFilters(category="供暖", urgency="general"))
-    assert list(heating["case_id"]) == ["A4"]
-
-
-def test_overdue_by_township_counts_ties_by_code(frame):
-    assert sla.overdue_by_township(frame) == [("110105001", 1), ("110105002", 1), ("110108001", 1)]
-    assert sla.overdue_by_township(frame, limit=1) == [("110105001", 1)]
-
-
-def test_pages_carry_labels_local_time_and_the_deadline(frame):
-    ordered = sla.sort_frame(frame, None)
-    block = sla.rows_response(ordered, {"startRow": 1, "endRow": 3}, NAMES, "en", TZ, NOW)
+def test_pages_carry_labels_local_time_and_the_deadline():
+    block = sla.rows_response(OpenPage(PAGE_ROWS, 6), NAMES, "en", TZ, NOW)
     assert block["rowCount"] == 6
     first = block["rowData"][0]
     assert first["case_id"] == "A2"
@@ -96,15 +45,24 @@ def test_pages_carry_labels_local_time_and_the_deadline(frame):
     assert first["countdown"] == NOW_MS - 3 * HOUR
     assert first["countdown_text"] == "overdue 03:00:00"
     assert first["due_kind"] == "respond"
-    zh = sla.rows_response(ordered, {"startRow": 5, "endRow": 100}, NAMES, "zh", TZ, NOW)["rowData"]
-    assert [r["case_id"] for r in zh] == ["A1"] and zh[0]["countdown_text"] == "2天 02:00:00"
-    assert zh[0]["state_label"] == "正常" and zh[0]["category"] == "住房 · 子类"
+    zh = sla.rows_response(OpenPage(PAGE_ROWS.iloc[1:], 6), NAMES, "zh", TZ, NOW)["rowData"]
+    assert [r["case_id"] for r in zh] == ["A6"] and zh[0]["countdown_text"] == "2天 02:00:00"
+    assert zh[0]["state_label"] == "正常" and zh[0]["category"] == "住房"
 
 
-def test_a_page_is_never_larger_than_the_block_limit(frame):
-    block = sla.rows_response(frame, {"startRow": 0, "endRow": 10_000}, NAMES, "zh", TZ, NOW)
-    assert len(block["rowData"]) == 6
-    assert sla.rows_response(frame, {"startRow": 100, "endRow": 200}, NAMES, "zh", TZ, NOW)["rowData"] == []
+def test_a_block_request_is_never_larger_than_five_blocks():
+    assert sla.block_range({"startRow": 100, "endRow": 200}) == (100, 200)
+    assert sla.block_range({"startRow": 0, "endRow": 10_000}) == (0, 5 * sla.PAGE_SIZE)
+    assert sla.block_range({"startRow": -5}) == (0, sla.PAGE_SIZE)
+
+
+def test_tiles_and_title_come_from_the_board_counts():
+    view = parse_view("/sla", "?district=110105&state=overdue")
+    filters = sla.filters_from_query(view.query, NAMES)
+    assert sla.rows_title(BOARD, filters, "en").endswith("2")  # the overdue orders of the selection
+    assert sla.rows_title(BOARD, sla.SlaFilters(), "en").endswith("4")  # 2 + 1 + 0 + 1
+    tiles = sla.count_tiles(BOARD, view, filters)
+    assert len(tiles) == 5  # total plus one per state
 
 
 def test_url_round_trip_keeps_language_and_kiosk():
@@ -136,10 +94,6 @@ def test_a_control_change_writes_the_url_once_and_never_loops():
     assert filters_search({}, NAMES, {**same, "district": None, "state": "ok"}, "state") == "?state=ok"
 
 
-def test_empty_snapshot_gives_an_empty_board():
-    empty = sla.open_frame({"open_cases": {k: [] for k in sla.COLUMNS}})
-    assert sla.state_counts(empty) == {"overdue": 0, "critical": 0, "warning": 0, "ok": 0}
-    assert sla.rows_response(sla.sort_frame(empty, None), {"startRow": 0, "endRow": 100}, NAMES, "zh", TZ, NOW) == {
-        "rowData": [],
-        "rowCount": 0,
-    }
+def test_an_empty_board_shows_zeros():
+    assert sla.EMPTY_BOARD.total == 0 and sla.EMPTY_BOARD.matching(sla.SlaFilters(state="ok")) == 0
+    assert sla.rows_response(OpenPage(sla.EMPTY_BOARD.top, 0), NAMES, "zh", TZ, NOW) == {"rowData": [], "rowCount": 0}

@@ -92,10 +92,3 @@ def test_map_values_per_township_and_district(snapshot):
     # today -> 3 / 28 per day, so the last 24 h are 3 / (3 / 28) = 28 times a normal day.
     assert town["orders_24h"] == 3
     assert town["vs_baseline"] == pytest.approx(28.0)
-
-
-def test_open_case_table_is_columnar_and_complete(snapshot):
-    table = snapshot["open_cases"]
-    assert sorted(table["case_id"]) == ["A", "B", "C"]
-    assert len({len(column) for column in table.values()}) == 1
-    assert table["due_at"][0] == int(utc("2026-11-27 05:30").timestamp() * 1000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from callbacks.map_page import camera_for, click_target, controls_search, measure_values
@@ -31,18 +32,6 @@ def tiny_snapshot() -> dict:
             "township": {"110101001": "东华门街道", "110101002": "景山街道", "110105001": "建外街道"},
             "district": {"110101": "东城区", "110105": "朝阳区"},
             "township_district": {"110101001": "110101", "110101002": "110101", "110105001": "110105"},
-        },
-        "open_cases": {
-            "case_id": ["A", "B", "C"],
-            "township_code": ["110101001", "110105001", "110101002"],
-            "district_code": ["110101", "110105", "110101"],
-            "category": ["住房", "教育", "住房"],
-            "subcategory": ["屋顶漏雨", None, None],
-            "urgency": ["general", "emergency", "complex"],
-            "due_kind": ["resolve", "respond", "resolve"],
-            "state": ["overdue", "critical", "ok"],
-            "dispatched_at": [0, 0, 0],
-            "due_at": [3_000, 1_000, 2_000],
         },
         "rankings": {"month_township": {"rows": [{"code": "110101001", "rank": 4, "composite": 90.5}]}},
         "repeat_callers": [],
@@ -135,9 +124,16 @@ def test_unit_page_helpers():
     snap = tiny_snapshot()
     assert unit_row(snap, "township", "110101001")["rank"] == 4
     assert unit_row(snap, "township", "110105001") is None
-    soon = due_soon(snap, "district", "110101")
-    assert [r["case_id"] for r in soon] == ["C", "A"]  # due 2,000 ms before 3,000 ms
-    assert soon[1]["category"] == "屋顶漏雨" and soon[0]["township_name"] == "景山街道"
+    # a page of open orders sorted by deadline, as dashboard.live.open_orders returns it
+    rows = pd.DataFrame({"case_id": ["C", "A"], "township_code": ["110101002", "110101001"],
+                         "district_code": ["110101", "110101"], "category": ["住房", "住房"],
+                         "subcategory": ["", "屋顶漏雨"], "urgency": ["complex", "general"],
+                         "due_kind": ["resolve", "resolve"], "state": ["ok", "overdue"], "dispatched_at": [0, 0],
+                         "due_at": [2_000, 3_000]})  # fmt: skip
+    soon = due_soon(rows, snap["names"])
+    assert [r["case_id"] for r in soon] == ["C", "A"] and soon[1]["due_ms"] == 3_000
+    assert soon[1]["category"] == "屋顶漏雨" and soon[0]["category"] == "住房"  # no subcategory: the category
+    assert soon[0]["township_name"] == "景山街道"
     assert category_counts(snap, "district", "110101", "today") == [("住房", 3), ("教育", 2)]
     assert category_counts(snap, "township", "110105001", "today") == [("住房", 4)]
     tag = mask_caller("629ddbfbd9a0259db4207126be387d9d", "zh")

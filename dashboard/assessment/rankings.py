@@ -130,7 +130,7 @@ def rankings_payload(engine: Engine, rules: Rules, period: str, date: str, level
     table = ranked_table(engine, rules, chosen, level)
     table = table[scope.mask(table["district_code"])]
     table = table.assign(_unranked=table["rank"].isna()).sort_values(["_unranked", "rank", "code"], kind="mergesort")
-    rows = [{k: _plain(row[k]) for k in ROW_KEYS} for _, row in table.iterrows()]
+    rows = [{k: _plain(v) for k, v in row.items()} for row in table[list(ROW_KEYS)].to_dict("records")]
     return {
         "period": chosen.kind,
         "date": chosen.label,

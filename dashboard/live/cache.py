@@ -111,6 +111,7 @@ class RedisCache:
         self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1)
         self._ns = namespace
         self._local: dict[str, Any] | None = None
+        self._decode_lock = threading.Lock()
         self._lead = self._client.register_script(_LEAD_SCRIPT)
         self._release = self._client.register_script(_RELEASE_SCRIPT)
 
@@ -131,14 +132,17 @@ class RedisCache:
         return None if raw is None else int(raw)
 
     def get(self) -> dict[str, Any] | None:
-        """Decode the stored snapshot only when its version moved since our last read."""
+        """Decode the stored snapshot only when its version moved since our last read, once per version."""
         current = self.version()
         if current is None:
             return None
         if self._local is not None and int(self._local["version"]) == current:
             return self._local
-        raw = self._client.get(self._key("snapshot"))
-        self._local = None if raw is None else json.loads(raw)
+        with self._decode_lock:  # every request thread of a worker waits for one decode, not one each
+            if self._local is not None and int(self._local["version"]) == current:
+                return self._local
+            raw = self._client.get(self._key("snapshot"))
+            self._local = None if raw is None else json.loads(raw)
         return self._local
 
     def last_read(self) -> dict[str, Any] | None:

@@ -4,8 +4,9 @@ Month rankings read only `rollup_daily`, never the cases table (BRIEF 4). Each c
 is remembered in `rollup_ledger`, so when a case changes (callback arrives, township corrected by
 an import) its old contribution is subtracted and the new one added: the incremental path is exact
 and idempotent, which is why it may safely re-read an overlap of already-seen cases each tick.
-The full rebuild uses the same per-case arithmetic (`ledger_rows` / `contributions`), so both paths
-give the same table (tests/test_rollups.py proves it on random histories).
+The full rebuild runs the same per-case arithmetic in the database as two set-based statements
+(`dashboard/live/rollup_rebuild.py`; the pandas pages below remain for a SQLite database whose
+time zone changes its UTC offset), so both paths give the same table (tests/test_rollups*.py).
 
 A callback is *valid* when `callback_at` is set, `contacted` and `solved` are answered (true or
 false) and `satisfaction` is one of satisfied / basically / dissatisfied; only valid callbacks count.
@@ -22,6 +23,7 @@ from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, selec
 
 from dashboard.assessment.periods import assessment_days, resolve_tz
 from dashboard.assessment.rules import Rules
+from dashboard.live import rollup_rebuild
 from dashboard.store.schema import Case, DailyRollup, RollupLedger
 from dashboard.store.state import read_frame, read_state, upsert, write_state
 
@@ -152,6 +154,10 @@ def _rebuild(conn: Connection, rules: Rules, zone: ZoneInfo) -> datetime | None:
     read_at = datetime.now(UTC)
     conn.execute(delete(DailyRollup))
     conn.execute(delete(RollupLedger))
+    if rollup_rebuild.supported(conn, zone):  # two INSERT ... SELECT statements run by the database
+        watermark = rollup_rebuild.rebuild_set_based(conn, rules, zone)
+        _write_rebuilt_state(conn, rules, zone, read_at, watermark)
+        return watermark
     parts: list[pd.DataFrame] = []
     watermark: datetime | None = None
     last_id = ""
@@ -167,11 +173,16 @@ def _rebuild(conn: Connection, rules: Rules, zone: ZoneInfo) -> datetime | None:
         parts.append(aggregate([contributions(ledger, +1)]))
         watermark = max(filter(None, [watermark, _newest(page)]))
     _insert(conn, DailyRollup.__table__, aggregate(parts))
+    _write_rebuilt_state(conn, rules, zone, read_at, watermark)
+    return watermark
+
+
+def _write_rebuilt_state(conn: Connection, rules: Rules, zone: ZoneInfo, read_at: datetime,
+                         watermark: datetime | None) -> None:  # fmt: skip
     state = {BASIS_KEY: _basis(rules, zone), READ_AT_KEY: read_at.isoformat()}
     if watermark is not None:
         state[WATERMARK_KEY] = watermark.isoformat()
     write_state(conn, state)
-    return watermark
 
 
 def _basis(rules: Rules, zone: ZoneInfo) -> str:

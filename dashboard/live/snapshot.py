@@ -1,7 +1,9 @@
 """Build the one snapshot per tick that every screen reads (BRIEF section 4).
 
 A snapshot is plain JSON. The fast lane (every tick) holds what changes by the second: today's
-orders, the open cases with their deadlines, KPIs and the map's live values. The slow lane
+orders, the most urgent countdowns, KPIs and the map's live values. The open orders themselves
+stay in the case database (110,000 at city scale): the SLA board pages them with an indexed query
+(dashboard/live/open_orders.py), so the snapshot does not grow with them. The slow lane
 (rankings, rates, trends, hotspots) is recomputed from the rollups every `SLOW_SECONDS`, or at
 once when the assessment day changes, and carried over between; viewers never query the database.
 """
@@ -38,7 +40,7 @@ log = logging.getLogger(__name__)
 
 COUNTDOWN_ROWS = 50
 REPEAT_ROWS = 300
-BULK_CHANGE = 1000  # changed cases in one tick that make the slow lane recompute at once
+BULK_CHANGE = 1000  # changed cases in one tick that make the slow lane refresh at once
 HISTORY_MONTHS = 6
 # How often each slow part is recomputed (seconds). Rankings move only when callbacks arrive.
 SLOW_SECONDS = {"periods": 30, "rankings": 60, "hotspots": 60, "history": 600, "repeat": 300}
@@ -118,10 +120,12 @@ class SlowLane:
             self.day = day
 
     def bulk_change(self, changed: int) -> None:
-        """A bulk load (seed, import, sync catch-up) makes the slow parts stale at once."""
+        """A bulk load (seed, import, sync catch-up) makes the slow parts stale at once: each is refreshed in
+        the background from this tick on, the previous value published meanwhile, so a tick after 1,000
+        changes stays a tick (recomputing them in line took 8-13 s at city scale, issue 13)."""
         if changed >= BULK_CHANGE:
             with self._lock:
-                self.parts.clear()
+                self.computed = dict.fromkeys(self.computed, float("-inf"))
 
 
 def _or_fallback(name: str, make: Callable[[], Any], fallback: Any) -> Callable[[], Any]:
@@ -154,13 +158,18 @@ def received_by_township(engine: Engine, start: datetime, end: datetime) -> pd.S
 
 
 def next_due(open_frame: pd.DataFrame, now: datetime, rules: Rules) -> pd.DataFrame:
-    """The deadline that matters now (first contact until responded, then resolution) and its state."""
+    """The deadline that matters now (first contact until responded, then resolution) and its state (unsorted)."""
     frame = open_frame.copy()
     responded = frame["responded_at"].notna()
     frame["due_at"] = frame["resolve_due_at"].where(responded, frame["respond_due_at"])
     frame["due_kind"] = np.where(responded, "resolve", "respond")
     frame["state"] = countdown_state(now, frame["due_at"], frame["dispatched_at"], rules)  # clocks start at dispatch
-    return frame.sort_values("due_at", kind="mergesort")
+    return frame
+
+
+def most_urgent(frame: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The n open cases with the earliest deadline (ties in frame order): no full sort of 110,000 rows."""
+    return frame.nsmallest(n, "due_at", keep="first")
 
 
 OPEN_CASE_KEYS = ("case_id", "township_code", "district_code", "category", "subcategory", "urgency",
@@ -181,24 +190,6 @@ def open_case_records(frame: pd.DataFrame, names: Names, limit: int | None = Non
         record["district_name"] = district_names.get(r.district_code)
         out.append(record)
     return out
-
-
-OPEN_TABLE_KEYS = ("case_id", "township_code", "district_code", "category", "subcategory", "urgency", "due_kind",
-                   "state")  # fmt: skip
-OPEN_TABLE_TIMES = ("dispatched_at", "due_at")
-
-
-def open_case_table(frame: pd.DataFrame) -> dict[str, list]:
-    """Every open case as compact columns (times in epoch ms): the SLA board pages through these.
-
-    Columns instead of records keep 20k open orders near 2 MB of JSON instead of 13 MB.
-    """
-    table: dict[str, list] = {k: frame[k].where(frame[k].notna(), None).tolist() for k in OPEN_TABLE_KEYS}
-    for key in OPEN_TABLE_TIMES:
-        values = pd.to_datetime(frame[key], utc=True)
-        millis = values.dt.as_unit("ms").astype("int64").astype(object)
-        table[key] = millis.where(values.notna(), None).tolist()
-    return table
 
 
 def _counts_by(frame: pd.DataFrame, key: str) -> dict[str, int]:
@@ -264,6 +255,7 @@ def _add_period_measures(layers: dict, periods: dict, rankings: dict, names: Nam
     so it means the same at 09:00 as at 23:00 (today-so-far would look quiet every morning).
     """
     district_of = names.townships["district_code"]
+    towns_of = {code: list(towns.index) for code, towns in district_of.groupby(district_of)}
     windows = periods["windows"]
     for code, values in layers["township"].items():
         for name, table in windows.items():
@@ -272,7 +264,7 @@ def _add_period_measures(layers: dict, periods: dict, rankings: dict, names: Nam
         values["orders_24h"] = int(last_24h.get(code, 0))
         values["vs_baseline"] = round(values["orders_24h"] / base, 3) if base else None
     for code, values in layers["district"].items():
-        towns = [c for c in district_of.index if district_of[c] == code]
+        towns = towns_of.get(code, [])
         for name in windows:
             values[f"orders_{name}"] = sum(layers["township"][t][f"orders_{name}"] for t in towns)
         base = sum(periods["baseline"].get(t, 0.0) for t in towns)
@@ -332,8 +324,7 @@ def build_snapshot(
             "month_to_date": periods["mtd"],
             "previous_month_same_days": periods["previous_same_days"],
         },
-        "countdowns": open_case_records(frame, names, COUNTDOWN_ROWS),
-        "open_cases": open_case_table(frame),
+        "countdowns": open_case_records(most_urgent(frame, COUNTDOWN_ROWS), names),
         "names": {
             "township": names.townships["name"].to_dict(),
             "district": names.districts["name"].to_dict(),
