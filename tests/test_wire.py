@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 
 import brotli
 import pytest
 
+from app import create_app
 from dashboard.api.wire import IMMUTABLE
 from dashboard.runtime import Runtime
 
 
 @pytest.fixture
 def client(tmp_path):
-    from app import create_app
-
-    runtime = Runtime.from_environment({"DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"})
+    runtime = Runtime.from_environment({**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"})
     app = create_app(runtime, demo=False, poller=False)
     return app, app.server.test_client()
 

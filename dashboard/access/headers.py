@@ -42,13 +42,14 @@ def install(server: Flask, script_hashes: Callable[[], list[str]], tile_url: str
 
     @server.after_request
     def security_headers(response: Response) -> Response:
-        if not policy:
-            policy.append(content_security_policy(script_hashes(), tile_url))
-        response.headers.setdefault("Content-Security-Policy", policy[0])
+        if response.mimetype == "text/html":  # only documents run scripts or get framed: JSON polls stay small
+            if not policy:
+                policy.append(content_security_policy(script_hashes(), tile_url))
+            response.headers.setdefault("Content-Security-Policy", policy[0])
+            response.headers["X-Frame-Options"] = "DENY"
+            response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         return response
 
 

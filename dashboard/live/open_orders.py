@@ -160,7 +160,8 @@ def page_open_orders(engine: Engine, scope: Scope, filters: OpenOrderFilters, so
 
     `sort` is the grid's sort model as ((column id, "asc"|"desc"), ...); empty = most urgent first.
     `counts` (from `state_counts` with the same arguments, when the caller already has them) saves
-    one query. A scope with `aggregates_only` gets no case ids (the wall).
+    one query. A scope with `aggregates_only` gets no case ids (the wall): its rows are keyed "#N" by
+    position, so the grid still has a unique row id.
 
     Sorted by state (the default), each state is a contiguous block of the order, so a page is read
     state by state with a deadline range the index answers, instead of ranking every open order.
@@ -172,7 +173,7 @@ def page_open_orders(engine: Engine, scope: Scope, filters: OpenOrderFilters, so
     total = sum(counts[s] for s in states)
     sort = tuple(sort) or (("state", "asc"),)
     if sort[0][0] != "state":
-        return OpenPage(_read(engine, scope, filters, sort, start, end, now, rules), total)
+        return OpenPage(_keyed(_read(engine, scope, filters, sort, start, end, now, rules), scope, start), total)
     if sort[0][1] == "desc":
         states.reverse()
     parts, offset = [], 0
@@ -182,7 +183,14 @@ def page_open_orders(engine: Engine, scope: Scope, filters: OpenOrderFilters, so
             parts.append(_read(engine, scope, replace(filters, state=state), sort[1:], low, high, now, rules))
         offset += counts[state]
     rows = pd.concat(parts, ignore_index=True) if parts else _frame([], scope)
-    return OpenPage(rows, total)
+    return OpenPage(_keyed(rows, scope, start), total)
+
+
+def _keyed(rows: pd.DataFrame, scope: Scope, start: int) -> pd.DataFrame:
+    """Positional row keys instead of case ids for an aggregates-only viewer."""
+    if scope.aggregates_only:
+        rows["case_id"] = [f"#{start + n + 1}" for n in range(len(rows))]
+    return rows
 
 
 def _read(engine: Engine, scope: Scope, filters: OpenOrderFilters, sort: tuple[tuple[str, str], ...], start: int,
