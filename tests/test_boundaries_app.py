@@ -27,8 +27,13 @@ def test_real_boundaries_are_served_and_mismatches_reported(tmp_path, caplog, mo
         {"type": "Feature", "properties": {"code": CODE}, "geometry": mapping(real)},
         {"type": "Feature", "properties": {"code": "999999999"}, "geometry": mapping(real)},
     ]}), encoding="utf-8")  # fmt: skip
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'b.db'}", "HOTLINE_BOUNDARIES": str(boundary_file),
-           "HOTLINE_AUTH": "off", "HOTLINE_CALLER_KEY": "k", "HOTLINE_SECRET_KEY": "s"}  # a start outside the demo
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'b.db'}",
+        "HOTLINE_BOUNDARIES": str(boundary_file),
+        "HOTLINE_AUTH": "off",
+        "HOTLINE_CALLER_KEY": "k",
+        "HOTLINE_SECRET_KEY": "s",
+    }  # a start outside the demo
     monkeypatch.setattr("dashboard.settings.REPO_ROOT", tmp_path)
     monkeypatch.setattr("app.REPO_ROOT", tmp_path)
     try:
