@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import open311
-from dashboard.access.filtering import scoped_snapshot
+from dashboard.access.filtering import ScopedSnapshots
 from dashboard.access.web import viewer_scope
 from dashboard.cache import SnapshotCache
 from dashboard.rankings import rankings_payload
@@ -171,6 +171,7 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
     bp.register_blueprint(open311.make_blueprint(runtime))
     boot_id = deploy_id()
     memo = VersionedMemo(runtime.cache)
+    views = ScopedSnapshots()  # the snapshot cut to each viewer's scope, once per version and scope
     poll_seconds = runtime.settings.poll_seconds
 
     def current_snapshot() -> dict[str, Any]:
@@ -202,7 +203,7 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
         # Cut to the viewer's scope before it leaves the server (dashboard.access.filtering).
         scope = viewer_scope()
         key = ("snapshot", snapshot["version"], json.dumps(stale), scope.key)
-        body = memo.get(key, lambda: json.dumps({**scoped_snapshot(snapshot, scope), "stale": stale},
+        body = memo.get(key, lambda: json.dumps({**views.get(snapshot, scope), "stale": stale},
                                                 ensure_ascii=False, default=str))  # fmt: skip
         return Response(body, mimetype="application/json", headers=NO_STORE)
 
@@ -228,7 +229,7 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
 
     @bp.get("/api/v1/townships/<code>")
     def township_route(code: str):
-        detail = township_detail(scoped_snapshot(current_snapshot(), viewer_scope()), code)
+        detail = township_detail(views.get(current_snapshot(), viewer_scope()), code)
         if detail is None:
             return _error(404, f"unknown township code: {code}")
         return jsonify(detail)
