@@ -10,7 +10,9 @@ DEMO_BANNER = "演示模式：未启用登录 / Demo mode: no login"
 def access_bar(viewer: str | None, login_on: bool) -> html.Div:
     """A small fixed strip: the demo warning with login off, else who is signed in and a logout link."""
     if not login_on:
-        return html.Div(DEMO_BANNER, id="demo-banner", className="access-bar access-demo", role="status")
+        zh, en = DEMO_BANNER.split(" / ")  # two short lines: the corner stays clear of the lists beside it
+        return html.Div([html.Span(zh), html.Span(en)], id="demo-banner", className="access-bar access-demo",
+                        role="status", title=DEMO_BANNER)  # fmt: skip
     if viewer is None:  # a wall token: nobody to sign out, nothing to show on the wall
         return html.Div(id="access-bar", className="access-bar hidden")
     return html.Div(

@@ -24,8 +24,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, has_request_context, jsonify, redirect, request, session
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import Engine, func, select
 
@@ -226,6 +224,9 @@ def _open_token_session(engine: Engine):
 
 
 def _login_routes(server: Flask, runtime: Runtime) -> None:
+    from flask_limiter import Limiter  # only with login on: a start with login off does not load it
+    from flask_limiter.util import get_remote_address
+
     engine = runtime.engine
     limiter = Limiter(
         get_remote_address,
@@ -241,7 +242,7 @@ def _login_routes(server: Flask, runtime: Runtime) -> None:
         return "user:" + (request.form.get("name") or "").strip().lower()
 
     def by_address() -> str:
-        return "address:" + (get_remote_address() or "")
+        return "address:" + (request.remote_addr or "")
 
     @limiter.limit(LOGIN_LIMIT, key_func=by_name, methods=["POST"], deduct_when=failed)
     @limiter.limit(LOGIN_LIMIT, key_func=by_address, methods=["POST"], deduct_when=failed)

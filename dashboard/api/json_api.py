@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, abort, jsonify, request, send_file
 from sqlalchemy.exc import DBAPIError
 
-from dashboard.access.filtering import scoped_snapshot
+from dashboard.access.filtering import ScopedSnapshots
 from dashboard.access.web import viewer_scope
 from dashboard.api import analysis, open311
 from dashboard.assessment.rankings import rankings_payload
@@ -162,6 +162,7 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
     bp.register_blueprint(analysis.make_blueprint(runtime))
     boot_id = deploy_id()
     memo = VersionedMemo(runtime.cache)
+    views = ScopedSnapshots()  # the snapshot cut to each viewer's scope, once per version and scope
     poll_seconds = runtime.settings.poll_seconds
 
     def current_snapshot() -> dict[str, Any]:
@@ -193,7 +194,7 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
         # Cut to the viewer's scope before it leaves the server (dashboard.access.filtering).
         scope = viewer_scope()
         key = ("snapshot", snapshot["version"], json.dumps(stale), scope.key)
-        body = memo.get(key, lambda: json.dumps({**scoped_snapshot(snapshot, scope), "stale": stale},
+        body = memo.get(key, lambda: json.dumps({**views.get(snapshot, scope), "stale": stale},
                                                 ensure_ascii=False, default=str))  # fmt: skip
         return Response(body, mimetype="application/json", headers=NO_STORE)
 
@@ -219,7 +220,7 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
 
     @bp.get("/api/v1/townships/<code>")
     def township_route(code: str):
-        detail = township_detail(scoped_snapshot(current_snapshot(), viewer_scope()), code)
+        detail = township_detail(views.get(current_snapshot(), viewer_scope()), code)
         if detail is None:
             return _error(404, f"unknown township code: {code}")
         return jsonify(detail)
