@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard import open311
 from dashboard.cache import SnapshotCache
-from dashboard.rankings import rankings_payload
+from dashboard.rankings import current_stamp, rankings_payload
 from dashboard.scope import Scope
 from dashboard.settings import REPO_ROOT
 
@@ -213,8 +213,9 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
             )
         key = (args["period"], args["date"], args.get("level", "township"))
         try:
-            payload = memo.get(("rankings", *key), lambda: rankings_payload(runtime.engine, runtime.rules, *key,
-                                                                             Scope.all()))  # fmt: skip
+            stamp = current_stamp(runtime.engine, runtime.rules, runtime.settings.tz, *key[:2])
+            payload = memo.get(("rankings", *key, stamp), lambda: rankings_payload(runtime.engine, runtime.rules, *key,
+                                                                                    Scope.all()))  # fmt: skip
         except ValueError as exc:
             return _error(400, str(exc))
         except DBAPIError:

@@ -12,6 +12,7 @@ from pathlib import Path
 from dashboard.export import FORMATS, render
 from dashboard.periods import PERIOD_KINDS
 from dashboard.rankings import rankings_payload
+from dashboard.rollups import catch_up
 from dashboard.rules import LEVELS
 from dashboard.scope import Scope
 
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     runtime = Runtime.from_environment()
     scope = Scope.for_districts(args.district) if args.district else Scope.all()
+    catch_up(runtime.engine, runtime.rules, runtime.settings.tz)  # current with or without a poller
     try:
         payload = rankings_payload(runtime.engine, runtime.rules, args.period, args.date, args.level, scope)
     except ValueError as exc:

@@ -316,7 +316,7 @@ def build_snapshot(
     return {
         "version": version,
         "generated_at": now.isoformat(),
-        "data_as_of": _iso(open_cases.watermark),
+        "data_as_of": _iso(open_cases.read_at),  # the poller's last successful read of the database
         "rules_version": rules.version,
         "rules_digest": rules.digest,
         "assessment_day": today_day.isoformat(),

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.case_rows import complete_cases, insert_cases
 from dashboard.open_cases import OpenCases
-from dashboard.rollups import apply_changes
+from dashboard.rollups import catch_up
 from dashboard.rules import load_rules
 from dashboard.settings import DEFAULT_RULES_PATH
 from dashboard.snapshot import Names, build_snapshot
@@ -53,7 +53,7 @@ def snapshot(any_engine):
     rules = load_rules(DEFAULT_RULES_PATH)
     load_reference(any_engine)
     insert_cases(any_engine, complete_cases(cases(), rules, NOW))
-    apply_changes(any_engine, rules, tz=TZ)
+    catch_up(any_engine, rules, tz=TZ)
     open_cases = OpenCases()
     open_cases.refresh(any_engine)
     return build_snapshot(any_engine, rules, TZ, NOW, open_cases, Names.load(any_engine), version=1)
