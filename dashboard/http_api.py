@@ -125,6 +125,7 @@ def health(runtime: Runtime, now: datetime, boot_id: str = "") -> tuple[dict, in
         "snapshot_version": None if snapshot is None else snapshot["version"],
         "snapshot_stale": stale,
         "rules_version": runtime.rules.version,
+        "holidays_missing": [] if snapshot is None else snapshot.get("holidays_missing", []),
         "boot_id": boot_id,
     }
     return body, 503 if status == "starting" else 200

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from dashboard import period_views
+from dashboard.assessment.workdays import calendar
 from dashboard.clock import local_day_start
 from dashboard.hotspots import find_hotspots, repeat_complainants
 from dashboard.open_cases import OpenCases
@@ -204,6 +205,15 @@ def _counts_by(frame: pd.DataFrame, key: str) -> dict[str, int]:
     return {} if frame.empty else {k: int(v) for k, v in frame.groupby(key).size().items()}
 
 
+def holidays_missing(rules: Rules, today: date, open_frame: pd.DataFrame) -> list[int]:
+    """Years without an official holiday schedule that today's or an open order's deadline falls in
+    (working-day mode only): those deadlines count weekends only, and the screens say so."""
+    if rules.sla_mode != "working_days":
+        return []
+    due_years = pd.to_datetime(open_frame["resolve_due_at"], utc=True).dt.year.dropna().astype(int)
+    return calendar().missing_years({today.year, *due_years.unique().tolist()})
+
+
 def live_map_values(today: pd.Series, open_frame: pd.DataFrame, names: Names) -> dict[str, dict[str, dict]]:
     """Per township and per district: orders today, open and overdue (the fast lane of the map)."""
     district_of = names.townships["district_code"]
@@ -319,6 +329,7 @@ def build_snapshot(
         "data_as_of": _iso(open_cases.read_at),  # the poller's last successful read of the database
         "rules_version": rules.version,
         "rules_digest": rules.digest,
+        "holidays_missing": holidays_missing(rules, today_day, frame),
         "assessment_day": today_day.isoformat(),
         "month": periods["month"],
         "townships_approximate": bool(names.townships["approximate"].any()) if len(names.townships) else True,

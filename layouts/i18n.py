@@ -18,6 +18,7 @@ TEXT: dict[str, dict[str, str]] = {
     "vs_last_week": {"zh": "较上周同日", "en": "vs same day last week"},
     "vs_last_month": {"zh": "较上月同期", "en": "vs last month"},
     "countdowns": {"zh": "SLA 倒计时(最紧急)", "en": "SLA countdown (most urgent)"},
+    "holidays_missing": {"zh": "{years}年节假日安排未配置,按周末计算", "en": "No {years} holiday schedule"},
     "map_title": {"zh": "近24小时诉求分布", "en": "Orders in the last 24 hours"},
     "orders_24h": {"zh": "近24小时受理", "en": "Orders, 24 h"},
     "ranking_title": {"zh": "本月街乡镇排名", "en": "Township ranking this month"},

@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from layouts import ids
 from layouts.components import DEFAULT_COL_DEF, grid_options, tile
-from layouts.countdowns import countdown_row
+from layouts.countdowns import countdown_row, holiday_note
 from layouts.formatting import rate_delta_points
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
 from layouts.maps import map_figure
@@ -58,7 +58,7 @@ def countdown_rows(snapshot: dict[str, Any] | None, lang: str, limit: int = 10) 
     if not rows:
         return [html.Div(t("no_open", lang), className="empty-note")]
     now = datetime.fromisoformat(snapshot["generated_at"])
-    return [
+    return holiday_note(snapshot, lang) + [
         countdown_row(
             {**row, "place": f"{row.get('district_name') or ''} {row.get('township_name') or row['township_code']}",
              "category": row.get("subcategory") or row["category"]},

@@ -20,6 +20,7 @@ from dash import dcc, html
 
 from layouts import ids
 from layouts.components import DEFAULT_COL_DEF, Bar, Column, bar_rows, grid_options, tile, wall_table
+from layouts.countdowns import holiday_note
 from layouts.i18n import URGENCY, fmt_count, fmt_countdown, t
 from layouts.routes import View
 from layouts.shell import link
@@ -354,6 +355,7 @@ def page(view: View, snapshot: dict[str, Any] | None, frame: pd.DataFrame, tz: Z
                       "panel-sla-rows", ids.SLA_ROWS_TITLE)  # fmt: skip
     return html.Div(
         [
+            *holiday_note(snapshot, lang),
             controls(view, filters, frame, names),
             html.Div(count_tiles(frame, view, filters), id=ids.SLA_COUNTS, className="kpi-row sla-tiles"),
             html.Div(

@@ -1,0 +1,1 @@
+"""Assessment rules and their data: periods, scoring, rankings, SLA deadlines, the holiday calendar."""
