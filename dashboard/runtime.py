@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from dashboard.cache import FallbackCache, MemoryCache, RedisCache, SnapshotCache
 from dashboard.db import make_engine, migrate
+from dashboard.live.derived import reconcile
 from dashboard.poller import Poller
 from dashboard.rules import Rules, load_rules
 from dashboard.settings import Settings, SettingsError, load_settings
@@ -54,6 +55,7 @@ class Runtime:
         rules = load_rules(settings.rules_path)
         engine = make_engine(settings.database_url)
         migrate(engine)
+        reconcile(engine, rules, settings.tz)  # deadlines and rollups built under other rules are redone
         return cls(settings, engine, rules, make_cache(settings.redis_url), role_from(env))
 
     def make_poller(self, standby: bool | None = None) -> Poller:
