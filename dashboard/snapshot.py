@@ -24,10 +24,9 @@ from sqlalchemy import Engine, func, select
 
 from dashboard import period_views
 from dashboard.assessment.workdays import calendar
-from dashboard.clock import local_day_start
 from dashboard.hotspots import find_hotspots, repeat_complainants
 from dashboard.open_cases import OpenCases
-from dashboard.periods import assessment_day, day_period, month_of_day
+from dashboard.periods import assessment_day, day_bounds, day_period, month_of_day
 from dashboard.rankings import rankings_payload, top_concentration
 from dashboard.rules import Rules
 from dashboard.schema import Case, District, Township
@@ -308,7 +307,7 @@ def build_snapshot(
     today_day = assessment_day(now, rules, tz)
     slow.new_day(today_day.isoformat())
     slow.bulk_change(open_cases.changed_last_tick)
-    day_start = local_day_start(now, tz)
+    day_start = day_bounds(today_day, rules, tz)[0]  # the same day as the daily rankings and the top 10
     today = received_by_township(engine, day_start, now + timedelta(seconds=1))
     last_week = received_by_township(engine, day_start - timedelta(days=7), now - timedelta(days=7))
     last_24h = received_by_township(engine, now - timedelta(hours=24), now + timedelta(seconds=1))
