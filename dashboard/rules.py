@@ -54,6 +54,7 @@ class Rules:
     hotspot_baseline_days: int
     hotspot_min_count: int
     hotspot_p_value: float
+    hotspot_fdr: float
     cluster_radius_m: float
     cluster_min: int
     concentration_top_n: int
@@ -109,7 +110,15 @@ _KNOWN: dict[str, Any] = {
     "countdown": {"warning_fraction": None, "critical_hours": None},
     "repeat_complainant": {"min_orders": None, "window_days": None},
     "hotspots": dict.fromkeys(
-        ("window_hours", "baseline_days", "min_count", "p_value", "cluster_radius_m", "cluster_min")
+        (
+            "window_hours",
+            "baseline_days",
+            "min_count",
+            "p_value",
+            "false_discovery_rate",
+            "cluster_radius_m",
+            "cluster_min",
+        )
     ),
 }
 _KIND = {"classes": "level", "classes.township": "class", "classes.district": "class", "sla.urgency": "urgency"}
@@ -160,6 +169,7 @@ def parse_rules(data: dict, digest: str = "") -> Rules:
         hotspot_baseline_days=_number(data, "hotspots.baseline_days", 1, 366, integer=True),
         hotspot_min_count=_number(data, "hotspots.min_count", 1, 100000, integer=True),
         hotspot_p_value=_number(data, "hotspots.p_value", 1e-12, 0.5),
+        hotspot_fdr=_number(data, "hotspots.false_discovery_rate", 1e-6, 0.5),
         cluster_radius_m=_number(data, "hotspots.cluster_radius_m", 1, 10000),
         cluster_min=_number(data, "hotspots.cluster_min", 2, 100000, integer=True),
         concentration_top_n=_number(data, "concentration.top_n", 1, 1000, integer=True),
