@@ -43,6 +43,15 @@ class RankingSource:
                                  level)  # fmt: skip
 
     def payload(self, options: dict[str, str | None], snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The period's payload; the month to date (not yet closed) is marked provisional."""
+        found = self._current_or_past(options, snapshot)
+        if found and found["period"] == "month" and found["date"] == (snapshot or {}).get("month"):
+            return {**found, "provisional": True}
+        return found
+
+    def _current_or_past(
+        self, options: dict[str, str | None], snapshot: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
         period, date, level = options["period"], options["date"], options["level"]
         if not date:
             return None

@@ -156,8 +156,15 @@ def rankings_payload(engine: Engine, rules: Rules, period: str, date: str, level
         "last_day": chosen.last_day.isoformat(),
         "min_valid_callbacks": rules.min_valid_callbacks,
         "rollups_stamp": stamp,  # changes when any rollup this answer read changes (cache key)
+        "median_valid_callbacks": _median_valid(table),
         "rows": rows,
     }
+
+
+def _median_valid(table: pd.DataFrame) -> float | None:
+    """Median valid callbacks per unit with any: how much a provisional ranking rests on."""
+    called = table.loc[table["valid_callbacks"] > 0, "valid_callbacks"]
+    return None if called.empty else float(called.median())
 
 
 def top_concentration(engine: Engine, rules: Rules, day: date, scope: Scope) -> list[dict]:

@@ -42,6 +42,7 @@ class Rules:
     w_satisfaction: float
     day_cutoff_hour: int
     month_cutoff_day: int
+    final_classes_until_day: int
     min_valid_callbacks: int
     class_sizes: dict[str, dict[str, int]]
     sla_mode: str
@@ -102,7 +103,7 @@ _KNOWN: dict[str, Any] = {
     "version": None,
     "rates": {"basically_satisfied_credit": None},
     "composite": {"response": None, "resolution": None, "satisfaction": None},
-    "periods": {"day_cutoff_hour": None, "month_cutoff_day": None},
+    "periods": {"day_cutoff_hour": None, "month_cutoff_day": None, "final_classes_until_day": None},
     "ranking": {"min_valid_callbacks": None},
     "classes": {level: dict.fromkeys(CLASSES) for level in LEVELS},
     "concentration": {"top_n": None},
@@ -157,6 +158,7 @@ def parse_rules(data: dict, digest: str = "") -> Rules:
         w_satisfaction=weights[2],
         day_cutoff_hour=_number(data, "periods.day_cutoff_hour", 0, 23, integer=True),
         month_cutoff_day=_number(data, "periods.month_cutoff_day", 1, 28, integer=True),
+        final_classes_until_day=_number(data, "periods.final_classes_until_day", 1, 28, integer=True),
         min_valid_callbacks=_number(data, "ranking.min_valid_callbacks", 0, 100000, integer=True),
         class_sizes=class_sizes,
         sla_mode=mode,

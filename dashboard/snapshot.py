@@ -26,7 +26,7 @@ from dashboard import period_views
 from dashboard.assessment.workdays import calendar
 from dashboard.hotspots import find_hotspots, repeat_complainants
 from dashboard.open_cases import OpenCases
-from dashboard.periods import assessment_day, day_bounds, day_period, month_of_day
+from dashboard.periods import assessment_day, classes_month, day_bounds, day_period, month_of_day
 from dashboard.rankings import rankings_payload, top_concentration
 from dashboard.rules import Rules
 from dashboard.schema import Case, District, Township
@@ -252,11 +252,16 @@ def _period_parts(engine: Engine, rules: Rules, today_day, names: Names) -> dict
 def _rankings(engine: Engine, rules: Rules, today_day) -> dict[str, Any]:
     month = month_of_day(today_day, rules).label
     day = day_period(today_day).label
-    return {
+    out = {
         f"{kind}_{level}": rankings_payload(engine, rules, kind, label, level, Scope.all())
         for kind, label in (("month", month), ("day", day))
         for level in ("township", "district")
     }
+    shown, final = classes_month(today_day, rules)
+    out["classes"] = {"month": shown.label, "final": final, "key": "classes_township" if final else "month_township"}
+    if final:  # early in a month: the closed month's final lists, not a ranking of a few days' callbacks
+        out["classes_township"] = rankings_payload(engine, rules, "month", shown.label, "township", Scope.all())
+    return out
 
 
 def _history(engine: Engine, rules: Rules, today_day) -> dict[str, Any]:
