@@ -124,7 +124,9 @@ def sla_fingerprint(rules: Rules, tz: ZoneInfo | None = None) -> str:
     windows = {
         k: [u.respond.total_seconds(), u.resolve.total_seconds(), u.resolve_in_days] for k, u in rules.urgency.items()
     }
-    return json.dumps({"mode": rules.sla_mode, "tz": resolve_tz(tz).key, "urgency": windows}, sort_keys=True)
+    days = calendar().digest if rules.sla_mode == "working_days" else None  # a new year's schedule moves them
+    return json.dumps({"mode": rules.sla_mode, "tz": resolve_tz(tz).key, "urgency": windows, "holidays": days},
+                      sort_keys=True)  # fmt: skip
 
 
 def recompute_deadlines(engine: Engine, rules: Rules, tz: ZoneInfo | None = None, force: bool = False) -> int:

@@ -11,6 +11,7 @@ must never crash an import. A file that cannot be read is logged and skipped (it
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import tomllib
@@ -43,6 +44,12 @@ class HolidayCalendar:
 
     def missing_years(self, years: Iterable[int]) -> list[int]:
         return sorted({int(y) for y in years} - self.years)
+
+    @property
+    def digest(self) -> str:
+        """Changes when any year's schedule does: stored working-day deadlines depend on it."""
+        text = ",".join(sorted(f"h{d}" for d in self.holidays) + sorted(f"w{d}" for d in self.workdays))
+        return hashlib.sha256(f"{sorted(self.years)}|{text}".encode()).hexdigest()[:12]
 
 
 @cache
