@@ -41,6 +41,7 @@ def test_hotline_holidays_adds_a_year_and_a_bad_file_is_skipped_not_raised(tmp_p
     assert cal.is_working_day(date(2027, 1, 9))  # a Saturday, swapped working day
     assert cal.missing_years([2027, 2028]) == [2028]
     assert "broken.toml cannot be used" in caplog.text
+    assert cal.digest != load_calendar().digest  # the recorded digest moves: deadlines get recomputed
 
 
 def test_an_import_in_working_day_mode_into_2027_keeps_every_row(any_engine, tmp_path: Path, monkeypatch):

@@ -105,13 +105,19 @@ def read_changes(conn: Connection, since: int) -> ChangeSet:
     """The change set from `since`: taken position first, so the read covers at least up to it."""
     read_at = datetime.now(UTC)
     position = current_position(conn)
-    ids = select(CaseChange.case_id).where(_from(conn, since)).distinct().subquery()
-    rows = read_frame(conn, select(*COLUMNS).where(Case.case_id.in_(select(ids.c.case_id))))
-    if rows.empty:
-        rows = pd.DataFrame(columns=[c.key for c in COLUMNS])
-    every = set(conn.execute(select(ids.c.case_id)).scalars())
-    deleted = sorted(every - set(rows["case_id"]))
-    return ChangeSet(since, max(position, since), rows, deleted, read_at)
+    ids = select(CaseChange.case_id.label("feed_id")).where(_from(conn, since)).distinct().subquery()
+    # One statement (one snapshot): an id whose case row is missing was deleted, never "not yet read".
+    joined = select(ids.c.feed_id, *COLUMNS).select_from(ids.outerjoin(Case, Case.case_id == ids.c.feed_id))
+    found = read_frame(conn, joined)
+    if found.empty:
+        found = _no_rows().assign(feed_id=None)
+    gone = found["case_id"].isna()
+    rows = found[~gone].drop(columns="feed_id").reset_index(drop=True)
+    return ChangeSet(since, max(position, since), rows, sorted(found.loc[gone, "feed_id"]), read_at)
+
+
+def _no_rows() -> pd.DataFrame:
+    return pd.DataFrame(columns=[c.key for c in COLUMNS])
 
 
 def pruned_before(conn: Connection) -> int:
@@ -150,6 +156,14 @@ class Feed:
     _pruned_at: float = field(default=0.0, repr=False)
 
     def advance(self, engine: Engine) -> ChangeSet:
+        """Hand every consumer the changes since the oldest of them. Nothing new (the usual tick): no
+        lock is taken, so writers never wait for an idle poller; otherwise under `exclusive`."""
+        with engine.connect() as conn:
+            quiet = self._nothing_new(conn)
+            if quiet is not None:
+                for consumer in self.consumers:
+                    consumer.apply(conn, quiet)
+                return quiet
         with exclusive(engine) as conn:
             horizon = pruned_before(conn)
             positions = []
@@ -165,3 +179,13 @@ class Feed:
                 prune(conn, min(positions))
                 self._pruned_at = time.monotonic()
         return changes
+
+    def _nothing_new(self, conn: Connection) -> ChangeSet | None:
+        """An empty change set when every consumer is loaded and nothing changed since; else None."""
+        positions = [consumer.position(conn) for consumer in self.consumers]
+        if any(p is None for p in positions) or min(positions) < pruned_before(conn):
+            return None
+        since = min(positions)
+        if has_changes(conn, since):
+            return None
+        return ChangeSet(since, since, _no_rows(), [], datetime.now(UTC))
