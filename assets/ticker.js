@@ -60,7 +60,9 @@
     }
   }
 
-  /* green live; amber past 2 poll intervals; red past 5 with the age (issue 6). */
+  /* Ages from the poller's last successful database read (data_as_of). A healthy pipeline is up to
+     about two intervals old when seen (one between ticks, one between the browser's polls, plus the
+     tick itself), so: green live; amber past 4 poll intervals (ticks stopped or failing); red past 10. */
   function tickFreshness(now) {
     var badge = document.getElementById("freshness-badge");
     var source = document.getElementById("data-time-source");
@@ -74,10 +76,10 @@
     var p = parts(new Date(generated));
     var stamp = (en ? "Data as of " : "数据时间 ") + p.hour + ":" + p.minute + ":" + p.second;
     var cls, label;
-    if (age > 5 * poll) {
+    if (age > 10 * poll) {
       cls = "freshness-stale";
       label = (en ? "stale " : "数据过期 ") + (age >= 3600 ? hms(age) : age + (en ? " s" : " 秒"));
-    } else if (age > 2 * poll) {
+    } else if (age > 4 * poll) {
       cls = "freshness-late"; label = (en ? "late " : "延迟 ") + age + (en ? " s" : " 秒");
     } else {
       cls = "freshness-live"; label = en ? "live" : "实时";

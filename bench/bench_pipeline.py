@@ -41,7 +41,7 @@ from bench.dataset import pg_database  # noqa: E402
 from bench.ticks import NewCases  # noqa: E402
 from dashboard.live import poller as poller_module  # noqa: E402
 from dashboard.live.cache import MemoryCache  # noqa: E402
-from dashboard.live.open_cases import OpenCases  # noqa: E402
+from dashboard.live.change_feed import Feed  # noqa: E402
 from dashboard.live.rollups import rebuild  # noqa: E402
 from dashboard.runtime import Runtime  # noqa: E402
 from dashboard.settings import load_settings  # noqa: E402
@@ -125,9 +125,8 @@ def measure_ticks(url: str) -> tuple[tuple[float, float, float], list[Tick], int
     runtime = Runtime.from_environment({**os.environ, "DATABASE_URL": url})
     runtime.cache = MemoryCache()
     phases = Phases()
-    poller_module.apply_changes = phases.wrap("rollups.apply_changes", poller_module.apply_changes)
+    Feed.advance = phases.wrap("change_feed.advance", Feed.advance)
     poller_module.build_snapshot = phases.wrap("build_snapshot", poller_module.build_snapshot)
-    OpenCases.refresh = phases.wrap("open_cases.refresh", OpenCases.refresh)
     counter = QueryCounter(runtime.engine)
     poller = runtime.make_poller(standby=False)
     started = time.perf_counter()
@@ -137,8 +136,6 @@ def measure_ticks(url: str) -> tuple[tuple[float, float, float], list[Tick], int
     poller.tick()
     cold = time.perf_counter() - started
     writer = NewCases(make_engine(url), runtime.rules)
-    # The open-case set re-reads rows *at* its watermark (`>=`); after a bulk load they all share one
-    # time, so the first tick re-reads all of them. One tick with a new case moves the watermark past.
     writer.write(1)
     started = time.perf_counter()
     poller.tick()
@@ -299,25 +296,24 @@ def report(args, url_kind: str, cases: int, seeded: float | None, first: tuple[f
         "",
         f"Rollup rebuild from all cases (once per deployment or rules change; `rollups.rebuild`): {rebuilt:.1f} s. "
         f"Cold first tick (open-case load, first snapshot with its slow lane): {cold:.1f} s. Next tick: "
-        f"{settle:.1f} s: the open-case set re-reads every row stamped at its watermark (`>=`), which "
-        "right after a seed is the whole seed, all stamped with one `updated_at` (weak points, docs/deploy.md).",
+        f"{settle:.1f} s.",
         "",
         "Warm ticks, slow lane not recomputed (median of the ticks listed; phases are medians too):",
         "",
-        "| changed cases | ticks | tick ms | rollups.apply_changes ms | open_cases.refresh ms | build_snapshot ms "
+        "| changed cases | ticks | tick ms | change feed (rollups + open cases) ms | build_snapshot ms "
         "| SQL statements / tick |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
     fast = {k: [t for t in ticks if t.changed == k and not t.slow_lane] for k in (0, 1, 100)}
     for k, group in fast.items():
         if not group:
-            lines.append(f"| {k} | 0 | (every tick recomputed the slow lane) | | | | |")
+            lines.append(f"| {k} | 0 | (every tick recomputed the slow lane) | | | |")
             continue
         phase = {name: _median([t.phases_ms.get(name, 0) for t in group]) for name in group[0].phases_ms}
         lines.append(
             f"| {k} | {len(group)} | {_median([t.total_ms for t in group]):.0f} "
-            f"| {phase.get('rollups.apply_changes', 0):.0f} | {phase.get('open_cases.refresh', 0):.0f} "
-            f"| {phase.get('build_snapshot', 0):.0f} | {_median([t.statements for t in group]):.0f} |"
+            f"| {phase.get('change_feed.advance', 0):.0f} | {phase.get('build_snapshot', 0):.0f} "
+            f"| {_median([t.statements for t in group]):.0f} |"
         )
     one, hundred = fast[1], fast[100]
     if one and hundred:

@@ -27,6 +27,7 @@ def overview_parts(snapshot: dict[str, Any] | None, view: View, codes: list[str]
         overview.countdown_rows(snapshot, lang),
         overview.top10_rows(snapshot, lang),
         overview.class_lists(snapshot, lang),
+        overview.classes_title(snapshot, lang),
         map_values(snapshot, "township", overview.OVERVIEW_MEASURE, codes),
     )
 
@@ -41,6 +42,7 @@ def register(app: Dash, context: AppContext) -> None:
         Output(ids.COUNTDOWNS, "children"),
         Output(ids.TOP10, "children"),
         Output(ids.CLASS_LISTS, "children"),
+        Output(ids.CLASSES_TITLE, "children"),
         Output(ids.MAP_VALUES, "data"),
         Input(ids.SNAPSHOT, "data"),
         Input(ids.KPIS, "id"),
@@ -50,7 +52,7 @@ def register(app: Dash, context: AppContext) -> None:
     def render(stub: dict[str, Any] | None, _page: str, pathname: str, search: str):
         snapshot = context.snapshot()
         if not stub or not snapshot:
-            return (no_update,) * 5
+            return (no_update,) * 6
         return overview_parts(snapshot, parse_view(pathname, search), context.map_spec("township")["codes"])
 
     @app.callback(

@@ -17,7 +17,14 @@ def version_stub(snapshot: dict[str, Any] | None, known: dict[str, Any] | None) 
     if not snapshot or (known and known.get("version") == snapshot["version"]):
         return None
     return {"version": snapshot["version"], "generated_at": snapshot["generated_at"], "stale": snapshot.get("stale"),
-            "cache_degraded": snapshot.get("cache_degraded")}  # fmt: skip
+            "cache_degraded": snapshot.get("cache_degraded"), "data_as_of": data_time(snapshot)}  # fmt: skip
+
+
+def data_time(snapshot: dict[str, Any] | None) -> str:
+    """What the freshness badge ages from: the poller's last successful read of the database."""
+    if not snapshot:
+        return ""
+    return snapshot.get("data_as_of") or snapshot["generated_at"]
 
 
 def not_found(view: View) -> html.Div:
@@ -34,7 +41,7 @@ def build_page(view: View, context: AppContext) -> list:
     body = builder(view, context) if builder else not_found(view)
     snapshot = context.snapshot()
     header = shell.header(view.lang, view.path if view.page != "not_found" else "", view.kiosk,
-                          snapshot["generated_at"] if snapshot else "")  # fmt: skip
+                          data_time(snapshot))  # fmt: skip
     return [header, shell.stale_banner(stale_message(snapshot, view.lang)), body]
 
 
@@ -75,4 +82,5 @@ def register(app: Dash, context: AppContext) -> None:
         if not stub:
             return no_update, no_update, no_update
         message = stale_message(stub, parse_view("/", search).lang)
-        return stub["generated_at"], message or "", "stale-note" if message else "stale-note hidden"
+        shown = stub.get("data_as_of") or stub["generated_at"]
+        return shown, message or "", "stale-note" if message else "stale-note hidden"

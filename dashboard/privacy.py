@@ -25,9 +25,16 @@ def normalize_number(number: str) -> str:
     return digits
 
 
-def hash_caller(number: str, key: str) -> str:
-    """64 hex characters; the same normalised number and key always give the same value."""
-    return hmac.new(key.encode(), normalize_number(number).encode(), hashlib.sha256).hexdigest()
+def hash_caller(number: str, key: str) -> str | None:
+    """64 hex characters; the same normalised number and key always give the same value.
+
+    A value with no digit at all (匿名, 保密, 无, unknown) is no number: None (missing), so all such
+    callers never hash alike and never make a repeat complainant.
+    """
+    digits = normalize_number(number)
+    if not digits:
+        return None
+    return hmac.new(key.encode(), digits.encode(), hashlib.sha256).hexdigest()
 
 
 # Columns that hold a phone number, e-mail or a person's name (import headers, Open311 fields).

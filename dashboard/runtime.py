@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from dashboard.assessment.rules import Rules, load_rules
 from dashboard.live.cache import FallbackCache, MemoryCache, RedisCache, SnapshotCache
+from dashboard.live.derived import reconcile
 from dashboard.live.poller import Poller
 from dashboard.settings import Settings, SettingsError, load_settings
 from dashboard.store.db import make_engine, migrate
@@ -54,6 +55,7 @@ class Runtime:
         rules = load_rules(settings.rules_path)
         engine = make_engine(settings.database_url)
         migrate(engine)
+        reconcile(engine, rules, settings.tz)  # deadlines and rollups built under other rules are redone
         return cls(settings, engine, rules, make_cache(settings.redis_url), role_from(env))
 
     def make_poller(self, standby: bool | None = None) -> Poller:

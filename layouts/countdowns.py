@@ -32,3 +32,12 @@ def countdown_row(item: dict[str, Any], seconds_left: float, lang: str) -> html.
         className=f"countdown-row state-{item['state']}",
         **{"data-state": item["state"], **({"data-case": item["case_id"]} if item.get("case_id") else {})},
     )  # fmt: skip
+
+
+def holiday_note(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
+    """A visible warning beside deadlines when a year they reach has no official holiday schedule."""
+    years = (snapshot or {}).get("holidays_missing") or []
+    if not years:
+        return []
+    joined = "、".join(str(y) for y in years) if lang != "en" else ", ".join(str(y) for y in years)
+    return [html.Div(t("holidays_missing", lang).format(years=joined), className="holiday-note")]

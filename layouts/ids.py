@@ -8,6 +8,7 @@ PAGE = "page-content"
 BODY = "page-body"
 CLOCK = "header-clock"
 FRESHNESS = "freshness-badge"
+CLASSES_TITLE = "classes-title"  # the overview's class lists: which month, final or provisional
 DATA_TIME = "data-time-source"  # hidden: ISO time of the data shown, read by assets/ticker.js
 STALE_NOTE = "stale-note"
 

@@ -12,7 +12,7 @@ from dashboard.assessment.classes import class_members
 from dashboard.assessment.rules import CLASSES
 from layouts import ids
 from layouts.components import DEFAULT_COL_DEF, grid_options, tile
-from layouts.countdowns import countdown_row
+from layouts.countdowns import countdown_row, holiday_note
 from layouts.formatting import rate_delta_points
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
 from layouts.maps import map_figure
@@ -59,7 +59,7 @@ def countdown_rows(snapshot: dict[str, Any] | None, lang: str, limit: int = 10) 
     if not rows:
         return [html.Div(t("no_open", lang), className="empty-note")]
     now = datetime.fromisoformat(snapshot["generated_at"])
-    return [
+    return holiday_note(snapshot, lang) + [
         countdown_row(
             {**row, "place": f"{row.get('district_name') or ''} {row.get('township_name') or row['township_code']}",
              "category": row.get("subcategory") or row["category"]},
@@ -97,9 +97,22 @@ def top10_rows(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
     ]
 
 
+def classes_title(snapshot: dict[str, Any] | None, lang: str) -> str:
+    """Which month the lists are, and whether final or provisional (暂定: the month is not closed)."""
+    shown = ((snapshot or {}).get("rankings") or {}).get("classes")
+    if not shown:
+        return t("classes_title", lang)
+    key = "classes_final" if shown["final"] else "classes_provisional"
+    return t(key, lang).format(month=shown["month"])
+
+
 def class_lists(snapshot: dict[str, Any] | None, lang: str, per_class: int = 5) -> list[html.Div]:
-    """The four monthly lists, townships with their composite (governance: with their orders)."""
-    rows = ((snapshot or {}).get("rankings") or {}).get("month_township", {}).get("rows", [])
+    """The four monthly lists, townships with their composite (governance: with their orders).
+
+    Early in a month (before `final_classes_until_day`) they are the closed month's final lists."""
+    rankings = (snapshot or {}).get("rankings") or {}
+    key = (rankings.get("classes") or {}).get("key", "month_township")
+    rows = rankings.get(key, {}).get("rows", [])
     columns = []
     for name in CLASSES:
         members = class_members(rows, name)
@@ -187,10 +200,12 @@ def page(view: View, spec: dict[str, Any], tile_url: str | None, approximate: bo
     children = [
         html.Div(kpi_tiles(None, lang), id=ids.KPIS, className="kpi-row"),
         html.Div([map_panel, *side], className="main-row"),
-        _panel(
-            t("classes_title", lang),
-            html.Div(class_lists(None, lang), id=ids.CLASS_LISTS, className="class-lists"),
-            "panel-classes",
+        html.Section(
+            [
+                html.H2(t("classes_title", lang), id=ids.CLASSES_TITLE, className="panel-title"),
+                html.Div(class_lists(None, lang), id=ids.CLASS_LISTS, className="class-lists"),
+            ],
+            className="panel panel-classes",
         ),
     ]
     if not view.kiosk:

@@ -197,7 +197,11 @@ def summary(payload: dict[str, Any] | None, lang: str) -> str:
         ranked=fmt_count(ranked, lang), short=fmt_count(short, lang), min=payload.get("min_valid_callbacks", "")
     )
     days = f"{payload['first_day']} – {payload['last_day']}"
-    return f"{days} · {counts} · {t('rules_version', lang)} {payload['rules_version']}"
+    text = f"{days} · {counts} · {t('rules_version', lang)} {payload['rules_version']}"
+    if payload.get("provisional"):  # the month is not closed: say how few callbacks the ranks rest on
+        median = payload.get("median_valid_callbacks")
+        text = f"{t('provisional', lang).format(median='—' if median is None else f'{median:g}')} · {text}"
+    return text
 
 
 def export_filename(payload: dict[str, Any], fmt: str) -> str:

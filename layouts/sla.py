@@ -22,6 +22,7 @@ from dashboard.live.open_orders import COLUMNS as OPEN_COLUMNS
 from dashboard.live.open_orders import STATES, OpenOrderFilters, OpenPage
 from layouts import ids
 from layouts.components import DEFAULT_COL_DEF, Bar, Column, bar_rows, grid_options, tile, wall_table
+from layouts.countdowns import holiday_note
 from layouts.i18n import URGENCY, fmt_count, fmt_countdown, t
 from layouts.routes import View
 from layouts.shell import link
@@ -301,6 +302,7 @@ def page(view: View, snapshot: dict[str, Any] | None, board: Board, tz: ZoneInfo
                       "panel-sla-rows", ids.SLA_ROWS_TITLE)  # fmt: skip
     return html.Div(
         [
+            *holiday_note(snapshot, lang),
             controls(view, filters, board, names),
             html.Div(count_tiles(board, view, filters), id=ids.SLA_COUNTS, className="kpi-row sla-tiles"),
             html.Div(

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import Engine
 
-from dashboard.live.rollups import apply_changes
+from dashboard.live.rollups import catch_up
 from tests.assessment_data import SHANGHAI, add_reference, write_cases
 from tests.test_rankings import FEBRUARY, MARCH, RULES, _month_cases, _special_cases
 
@@ -18,7 +18,7 @@ def write_scenario(engine: Engine) -> Engine:
     write_cases(engine, _month_cases(FEBRUARY, "F", "2026-02-03 09:00", "2026-02-10 10:00"), RULES)
     march = _month_cases(MARCH, "M", "2026-03-05 09:00", "2026-03-10 10:00") + _special_cases()
     write_cases(engine, march, RULES, now=datetime.now(UTC) + timedelta(seconds=1))
-    apply_changes(engine, RULES, tz=SHANGHAI)
+    catch_up(engine, RULES, SHANGHAI)
     return engine
 
 

@@ -44,10 +44,6 @@ def tiny_snapshot() -> dict:
     return {
         "version": 3, "generated_at": "2026-12-01T00:00:00+00:00", "kpis": {"open": 3},
         "countdowns": [row("A", "110105"), row("B", "110101"), row("C", "110105")],
-        "open_cases": {"case_id": ["A", "B", "C"], "district_code": ["110105", "110101", "110105"],
-                       "township_code": ["110105001", "110101001", "110105001"], "category": ["住房"] * 3,
-                       "subcategory": ["屋顶漏雨"] * 3, "urgency": ["general"] * 3, "due_kind": ["respond"] * 3,
-                       "state": ["ok"] * 3, "dispatched_at": [1, 2, 3], "due_at": [10, 20, 30]},
         "repeat_callers": [{"district_code": "110105", "township_code": "110105001", "caller_hash": HASH_A,
                             "case_ids": ["A"], "orders": 3},
                            {"district_code": "110101", "township_code": "110101001", "caller_hash": HASH_B,
@@ -60,7 +56,6 @@ def tiny_snapshot() -> dict:
 def test_district_scope_keeps_own_cases_and_all_aggregates():
     snap = scoped_snapshot(tiny_snapshot(), Scope.for_districts(["110105"]))
     assert [c["case_id"] for c in snap["countdowns"]] == ["A", "C"]  # B is 东城's
-    assert snap["open_cases"]["case_id"] == ["A", "C"] and snap["open_cases"]["due_at"] == [10, 30]
     assert snap["repeat_callers"] == [{"district_code": "110105", "township_code": "110105001", "case_ids": ["A"],
                                        "orders": 3, "caller_tag": "AB12CD"}]  # fmt: skip
     assert snap["hotspots"][0]["case_ids"] == ["A", "C"] and "case_ids" not in snap["hotspots"][1]
@@ -71,9 +66,8 @@ def test_district_scope_keeps_own_cases_and_all_aggregates():
 def test_wall_scope_has_place_category_urgency_deadline_only():
     snap = scoped_snapshot(tiny_snapshot(), Scope.wall())
     assert len(snap["countdowns"]) == 3 and all("case_id" not in c for c in snap["countdowns"])
-    assert snap["open_cases"]["case_id"] == ["#1", "#2", "#3"]  # row keys, not case ids
     assert snap["repeat_callers"] == [] and all("case_ids" not in h for h in snap["hotspots"])
-    assert "A" not in json.dumps(snap["open_cases"]) and HASH_A not in json.dumps(snap)
+    assert HASH_A not in json.dumps(snap)
 
 
 def test_leader_sees_everything_but_never_a_full_caller_hash():

@@ -93,12 +93,14 @@ def test_countdowns_tick_every_second_with_the_network_cut(pipeline, watched):
     assert all(any(p in url for p in POLLS) for url in attempted), attempted  # only the polls even tried
 
 
-def test_the_age_badge_turns_amber_when_the_poller_pauses_and_green_when_it_resumes(pipeline, watched):
+def test_the_age_badge_turns_amber_then_red_when_the_poller_pauses_and_green_when_it_resumes(pipeline, watched):
+    """The badge ages from the poller's last database read: amber past 4 intervals, red past 10."""
     page = open_overview(watched, pipeline).page
     page.wait_for_selector("#freshness-badge.freshness-live", timeout=60_000)
     pipeline.poller.pause()
     try:
         page.wait_for_selector("#freshness-badge.freshness-late", timeout=120_000)
+        page.wait_for_selector("#freshness-badge.freshness-stale", timeout=120_000)
     finally:
         pipeline.poller.resume()
     page.wait_for_selector("#freshness-badge.freshness-live", timeout=120_000)

@@ -22,7 +22,7 @@ import pytest
 
 from dashboard.assessment.forecast import at_risk, forecast
 from dashboard.assessment.rankings import rankings_payload
-from dashboard.live.rollups import apply_changes
+from dashboard.live.rollups import catch_up
 from dashboard.scope import Scope
 from tests.analysis_data import write_scenario
 from tests.assessment_data import SHANGHAI, add_reference, case, make_rules, write_cases
@@ -60,7 +60,7 @@ def tiny(sqlite_engine):
         for i, answer in enumerate(answers)
     ]
     write_cases(sqlite_engine, rows, TINY)
-    apply_changes(sqlite_engine, TINY, tz=SHANGHAI)
+    catch_up(sqlite_engine, TINY, SHANGHAI)
     return sqlite_engine
 
 

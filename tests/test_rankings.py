@@ -69,7 +69,7 @@ import pytest
 
 from dashboard.assessment.rankings import rankings_payload, top_concentration
 from dashboard.assessment.rules import load_rules
-from dashboard.live.rollups import apply_changes
+from dashboard.live.rollups import catch_up
 from dashboard.scope import Scope
 from dashboard.settings import DEFAULT_RULES_PATH, REPO_ROOT
 from tests.assessment_data import SHANGHAI, add_reference, case, make_rules, write_cases
@@ -125,11 +125,11 @@ def scenario(any_engine):
     add_reference(any_engine)
     # Written in two batches with an incremental rollup apply after each: the poller's path.
     write_cases(any_engine, _month_cases(FEBRUARY, "F", "2026-02-03 09:00", "2026-02-10 10:00"), RULES)
-    apply_changes(any_engine, RULES, tz=SHANGHAI)
+    catch_up(any_engine, RULES, tz=SHANGHAI)
     later = datetime.now(UTC) + timedelta(seconds=1)
     march = _month_cases(MARCH, "M", "2026-03-05 09:00", "2026-03-10 10:00") + _special_cases()
     write_cases(any_engine, march, RULES, now=later)
-    apply_changes(any_engine, RULES, tz=SHANGHAI)
+    catch_up(any_engine, RULES, tz=SHANGHAI)
     return any_engine
 
 

@@ -1,7 +1,8 @@
 """SLA deadlines across the 2026 Spring Festival, worked out on the State Council calendar.
 
-chinese-calendar 1.11 (2026): holidays Sun 02-15 .. Mon 02-23 (9 days); swapped working days
-Sat 02-14 and Sat 02-28. So after Fri 02-13 the working days are: 02-14 (1), 02-24 (2), 02-25 (3),
+The shipped 2026 schedule (dashboard/assessment/holidays/2026.toml): holidays Sun 02-15 .. Mon
+02-23 (9 days); swapped working days Sat 02-14 and Sat 02-28. So after Fri 02-13 the working days
+are: 02-14 (1), 02-24 (2), 02-25 (3),
 02-26 (4), 02-27 (5), 02-28 (6), [03-01 Sun], 03-02 (7), 03-03 (8), 03-04 (9), 03-05 (10),
 03-06 (11), [03-07/08], 03-09 (12), 03-10 (13), 03-11 (14), 03-12 (15).
 """
@@ -11,10 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-import pytest
 from sqlalchemy import select
 
-from dashboard.assessment.sla import CalendarError, countdown_state, deadlines, recompute_deadlines
+from dashboard.assessment import workdays
+from dashboard.assessment.sla import countdown_state, deadlines, recompute_deadlines
 from dashboard.store.schema import Case
 from tests.assessment_data import SHANGHAI, add_reference, case, local, make_rules, write_cases
 
@@ -63,9 +64,13 @@ def test_natural_mode_and_extension():
     assert resolve == ["2026-02-20 10:00", "2026-02-13 12:00", "2026-03-20 18:00"]
 
 
-def test_outside_the_calendar_is_a_clear_error():
-    with pytest.raises(CalendarError, match=r"2027-01-05.*chinese-calendar"):
-        _due(WORKING, ["2027-01-05 10:00"], ["general"])
+def test_a_year_without_a_schedule_counts_weekends_only_and_warns(caplog):
+    """2027 is not shipped: 7 working days from Tue 2027-01-05 skip one weekend only: Wed 6 .. Fri 8 (3),
+    Mon 11 .. Thu 14 (4) -> Thu 2027-01-14 10:00, with a warning naming the year."""
+    workdays._warn_uncovered.cache_clear()  # once per year and process: make this test see it
+    with caplog.at_level("WARNING"):
+        assert _due(WORKING, ["2027-01-05 10:00"], ["general"])[1] == ["2027-01-14 10:00"]
+    assert "no official holiday schedule for 2027" in caplog.text
     assert _due(WORKING, ["2027-01-05 10:00"], ["emergency"])[1] == ["2027-01-05 12:00"]  # hours need no calendar
 
 

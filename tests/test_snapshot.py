@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.assessment.rules import load_rules
 from dashboard.live.open_cases import OpenCases
-from dashboard.live.rollups import apply_changes
+from dashboard.live.rollups import catch_up
 from dashboard.live.snapshot import Names, build_snapshot
 from dashboard.settings import DEFAULT_RULES_PATH
 from dashboard.store.case_rows import complete_cases, insert_cases
@@ -53,7 +53,7 @@ def snapshot(any_engine):
     rules = load_rules(DEFAULT_RULES_PATH)
     load_reference(any_engine)
     insert_cases(any_engine, complete_cases(cases(), rules, NOW))
-    apply_changes(any_engine, rules, tz=TZ)
+    catch_up(any_engine, rules, tz=TZ)
     open_cases = OpenCases()
     open_cases.refresh(any_engine)
     return build_snapshot(any_engine, rules, TZ, NOW, open_cases, Names.load(any_engine), version=1)

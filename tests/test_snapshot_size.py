@@ -11,7 +11,7 @@ import pandas as pd
 from dashboard.assessment.rules import load_rules
 from dashboard.live.cache import RedisCache
 from dashboard.live.open_cases import OpenCases
-from dashboard.live.rollups import apply_changes
+from dashboard.live.rollups import catch_up
 from dashboard.live.snapshot import Names, build_snapshot
 from dashboard.settings import DEFAULT_RULES_PATH
 from dashboard.store.case_rows import complete_cases, insert_cases
@@ -29,7 +29,7 @@ def open_orders(first: int, count: int) -> pd.DataFrame:
 
 
 def snapshot_bytes(engine) -> tuple[int, dict]:
-    apply_changes(engine, RULES, tz=TZ)
+    catch_up(engine, RULES, TZ)
     open_set = OpenCases()
     open_set.refresh(engine)
     snapshot = build_snapshot(engine, RULES, TZ, NOW, open_set, Names.load(engine), version=1)

@@ -19,7 +19,7 @@ import pytest
 
 from dashboard.assessment.rules import RulesError
 from dashboard.assessment.targets import TargetsError, load_overrides, scorecard, target_for, windows
-from dashboard.live.rollups import apply_changes
+from dashboard.live.rollups import catch_up
 from dashboard.scope import Scope
 from tests.assessment_data import SHANGHAI, add_reference, case, make_rules, write_cases
 
@@ -38,7 +38,7 @@ def engine(sqlite_engine):
         for i, answer in enumerate(answers)
     ]
     write_cases(sqlite_engine, rows, RULES)
-    apply_changes(sqlite_engine, RULES, tz=SHANGHAI)
+    catch_up(sqlite_engine, RULES, SHANGHAI)
     return sqlite_engine
 
 

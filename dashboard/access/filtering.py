@@ -20,8 +20,6 @@ CALLER_TAG = 6
 # What a wall countdown row may carry: place, category, urgency and the deadline with its state.
 WALL_COUNTDOWN_KEYS = ("township_code", "township_name", "district_code", "district_name", "category", "subcategory",
                        "urgency", "due_at", "due_kind", "state", "respond_due_at", "resolve_due_at")  # fmt: skip
-WALL_OPEN_KEYS = ("township_code", "district_code", "category", "subcategory", "urgency", "due_kind", "state",
-                  "dispatched_at", "due_at")  # fmt: skip
 EVIDENCE_KEYS = ("case_ids",)
 
 
@@ -34,17 +32,6 @@ def _countdowns(rows: list[dict], scope: Scope) -> list[dict]:
     if scope.aggregates_only:
         rows = [{k: r.get(k) for k in WALL_COUNTDOWN_KEYS} for r in rows]
     return rows
-
-
-def _open_cases(table: dict[str, list], scope: Scope) -> dict[str, list]:
-    if not table:
-        return table
-    keep = [i for i, code in enumerate(table.get("district_code", [])) if scope.sees_district(code)]
-    columns = WALL_OPEN_KEYS if scope.aggregates_only else tuple(table)
-    out = {k: [table[k][i] for i in keep] for k in columns if k in table}
-    if scope.aggregates_only:
-        out["case_id"] = [f"#{n + 1}" for n in range(len(keep))]  # a row key for the grid, not a case id
-    return out
 
 
 def _repeat_callers(rows: list[dict], scope: Scope) -> list[dict]:
@@ -76,8 +63,6 @@ def scoped_snapshot(snapshot: dict[str, Any] | None, scope: Scope) -> dict[str, 
     out["viewer"] = scope.key
     if "countdowns" in out:
         out["countdowns"] = _countdowns(out["countdowns"] or [], scope)
-    if "open_cases" in out:
-        out["open_cases"] = _open_cases(out["open_cases"] or {}, scope)
     if "repeat_callers" in out:
         out["repeat_callers"] = _repeat_callers(out["repeat_callers"] or [], scope)
     if "hotspots" in out:

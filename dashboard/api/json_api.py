@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from dashboard.access.filtering import ScopedSnapshots
 from dashboard.access.web import viewer_scope
 from dashboard.api import analysis, open311
-from dashboard.assessment.rankings import rankings_payload
+from dashboard.assessment.rankings import current_stamp, rankings_payload
 from dashboard.live.cache import SnapshotCache
 from dashboard.ops.health import SILENT_AFTER_POLLS, assess, http_status
 from dashboard.scope import Scope
@@ -117,6 +117,7 @@ def health(runtime: Runtime, now: datetime, boot_id: str = "") -> tuple[dict, in
         "snapshot_version": None if snapshot is None else snapshot["version"],
         "snapshot_stale": stale,
         "rules_version": runtime.rules.version,
+        "holidays_missing": [] if snapshot is None else snapshot.get("holidays_missing", []),
         "boot_id": boot_id,
     }
     return body, http_status(verdict["status"])
@@ -210,8 +211,9 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
             )
         key = (args["period"], args["date"], args.get("level", "township"))
         try:
-            payload = memo.get(("rankings", *key), lambda: rankings_payload(runtime.engine, runtime.rules, *key,
-                                                                             Scope.all()))  # fmt: skip
+            stamp = current_stamp(runtime.engine, runtime.rules, runtime.settings.tz, *key[:2])
+            payload = memo.get(("rankings", *key, stamp), lambda: rankings_payload(runtime.engine, runtime.rules, *key,
+                                                                                    Scope.all()))  # fmt: skip
         except ValueError as exc:
             return _error(400, str(exc))
         except DBAPIError:

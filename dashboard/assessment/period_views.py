@@ -16,6 +16,7 @@ from dashboard.assessment.periods import Period, month_of_day
 from dashboard.assessment.rankings import period_counts
 from dashboard.assessment.rules import Rules
 from dashboard.assessment.scoring import COUNT_COLUMNS, RATE_COLUMNS, score
+from dashboard.live.rollups import period_stamp
 from dashboard.store.schema import DailyRollup
 from dashboard.store.state import read_frame
 
@@ -86,15 +87,26 @@ def daily_trend(orders: pd.DataFrame, district_of: pd.Series, today: date, days:
     }
 
 
-def composite_history(engine: Engine, rules: Rules, current: Period, months: int, level: str) -> dict[str, Any]:
-    """Composite per unit for the last `months` month periods (oldest first): the sparklines."""
+def _months_back(rules: Rules, current: Period, months: int) -> list[Period]:
     periods = [current]
     for _ in range(months - 1):
         periods.insert(0, periods[0].previous(rules))
+    return periods
+
+
+def history_stamp(engine: Engine, rules: Rules, current: Period, months: int) -> str:
+    """The rollups stamp of the months a `composite_history` reads (a cache key for it)."""
+    return period_stamp(engine, _months_back(rules, current, months)[0].first_day, current.last_day)
+
+
+def composite_history(engine: Engine, rules: Rules, current: Period, months: int, level: str) -> dict[str, Any]:
+    """Composite per unit for the last `months` month periods (oldest first): the sparklines."""
+    stamp = history_stamp(engine, rules, current, months)
+    periods = _months_back(rules, current, months)
     series: dict[str, list[float | None]] = {}
     for period in periods:
         scored = score(period_counts(engine, period.first_day, period.last_day, level), rules)
         enough = scored["valid_callbacks"] >= max(rules.min_valid_callbacks, 1)
         for code, value, ok in zip(scored["code"], scored["composite"], enough, strict=True):
             series.setdefault(code, []).append(float(value) if ok and pd.notna(value) else None)
-    return {"months": [p.label for p in periods], "series": series}
+    return {"months": [p.label for p in periods], "series": series, "stamp": stamp}

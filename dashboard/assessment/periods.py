@@ -103,6 +103,15 @@ def month_of_day(day: date, rules: Rules) -> Period:
     return month_period(day.year, day.month, rules)
 
 
+def classes_month(today: date, rules: Rules) -> tuple[Period, bool]:
+    """The month whose class lists the overview shows on assessment day `today`, and whether they are
+    final: the previous (closed) month before `final_classes_until_day`, else the month to date."""
+    current = month_of_day(today, rules)
+    if (today - current.first_day).days + 1 < rules.final_classes_until_day:
+        return current.previous(rules), True
+    return current, False
+
+
 _PATTERNS = {"day": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "month": re.compile(r"^(\d{4})-(\d{2})$")}
 
 

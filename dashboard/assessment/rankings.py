@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from sqlalchemy import Engine, func, select
 from dashboard.assessment.periods import Period, parse_period
 from dashboard.assessment.rules import CLASSES, LEVELS, Rules
 from dashboard.assessment.scoring import COUNT_COLUMNS, RATE_COLUMNS, rank, score
+from dashboard.live.rollups import catch_up, period_stamp
 from dashboard.scope import Scope
 from dashboard.store.schema import DailyRollup, District, Township
 from dashboard.store.state import read_frame
@@ -120,13 +122,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def current_stamp(engine: Engine, rules: Rules, tz: ZoneInfo, period: str, date: str) -> str:
+    """Catch the rollups up, then the `rollups_stamp` a payload of this period would carry now.
+
+    Cached payloads (the API memo, the pages' LRU) are keyed by it, so a change to a past period
+    invalidates them in every worker. ValueError for a bad period or date.
+    """
+    chosen = parse_period(period, date, rules)
+    catch_up(engine, rules, tz)
+    return period_stamp(engine, chosen.previous(rules).first_day, chosen.last_day)
+
+
 def rankings_payload(engine: Engine, rules: Rules, period: str, date: str, level: str, scope: Scope) -> dict:
     """The rankings contract of BRIEF 5 for one period and level, rows limited to the viewer's scope.
 
     Rows: ranked units by rank, then units with an insufficient sample by code (rank null).
-    Raises ValueError with a readable message for a bad period, date or level.
+    Raises ValueError with a readable message for a bad period, date or level. Callers outside the
+    poller call `rollups.catch_up` first, so the answer includes every committed change.
     """
     chosen = parse_period(period, date, rules)
+    stamp = period_stamp(engine, chosen.previous(rules).first_day, chosen.last_day)  # before the read
     table = ranked_table(engine, rules, chosen, level)
     table = table[scope.mask(table["district_code"])]
     table = table.assign(_unranked=table["rank"].isna()).sort_values(["_unranked", "rank", "code"], kind="mergesort")
@@ -140,8 +155,16 @@ def rankings_payload(engine: Engine, rules: Rules, period: str, date: str, level
         "first_day": chosen.first_day.isoformat(),
         "last_day": chosen.last_day.isoformat(),
         "min_valid_callbacks": rules.min_valid_callbacks,
+        "rollups_stamp": stamp,  # changes when any rollup this answer read changes (cache key)
+        "median_valid_callbacks": _median_valid(table),
         "rows": rows,
     }
+
+
+def _median_valid(table: pd.DataFrame) -> float | None:
+    """Median valid callbacks per unit with any: how much a provisional ranking rests on."""
+    called = table.loc[table["valid_callbacks"] > 0, "valid_callbacks"]
+    return None if called.empty else float(called.median())
 
 
 def top_concentration(engine: Engine, rules: Rules, day: date, scope: Scope) -> list[dict]:

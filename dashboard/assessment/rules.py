@@ -44,6 +44,7 @@ class Rules:
     w_satisfaction: float
     day_cutoff_hour: int
     month_cutoff_day: int
+    final_classes_until_day: int
     min_valid_callbacks: int
     class_sizes: dict[str, dict[str, int]]
     sla_mode: str
@@ -56,6 +57,7 @@ class Rules:
     hotspot_baseline_days: int
     hotspot_min_count: int
     hotspot_p_value: float
+    hotspot_fdr: float
     cluster_radius_m: float
     cluster_min: int
     concentration_top_n: int
@@ -105,7 +107,7 @@ _KNOWN: dict[str, Any] = {
     "version": None,
     "rates": {"basically_satisfied_credit": None},
     "composite": {"response": None, "resolution": None, "satisfaction": None},
-    "periods": {"day_cutoff_hour": None, "month_cutoff_day": None},
+    "periods": {"day_cutoff_hour": None, "month_cutoff_day": None, "final_classes_until_day": None},
     "ranking": {"min_valid_callbacks": None},
     "classes": {level: dict.fromkeys(CLASSES) for level in LEVELS},
     "concentration": {"top_n": None},
@@ -113,7 +115,15 @@ _KNOWN: dict[str, Any] = {
     "countdown": {"warning_fraction": None, "critical_hours": None},
     "repeat_complainant": {"min_orders": None, "window_days": None},
     "hotspots": dict.fromkeys(
-        ("window_hours", "baseline_days", "min_count", "p_value", "cluster_radius_m", "cluster_min")
+        (
+            "window_hours",
+            "baseline_days",
+            "min_count",
+            "p_value",
+            "false_discovery_rate",
+            "cluster_radius_m",
+            "cluster_min",
+        )
     ),
     "targets": {level: dict.fromkeys(TARGET_MEASURES) for level in LEVELS},
 }
@@ -172,6 +182,7 @@ def parse_rules(data: dict, digest: str = "") -> Rules:
         w_satisfaction=weights[2],
         day_cutoff_hour=_number(data, "periods.day_cutoff_hour", 0, 23, integer=True),
         month_cutoff_day=_number(data, "periods.month_cutoff_day", 1, 28, integer=True),
+        final_classes_until_day=_number(data, "periods.final_classes_until_day", 1, 28, integer=True),
         min_valid_callbacks=_number(data, "ranking.min_valid_callbacks", 0, 100000, integer=True),
         class_sizes=class_sizes,
         sla_mode=mode,
@@ -184,6 +195,7 @@ def parse_rules(data: dict, digest: str = "") -> Rules:
         hotspot_baseline_days=_number(data, "hotspots.baseline_days", 1, 366, integer=True),
         hotspot_min_count=_number(data, "hotspots.min_count", 1, 100000, integer=True),
         hotspot_p_value=_number(data, "hotspots.p_value", 1e-12, 0.5),
+        hotspot_fdr=_number(data, "hotspots.false_discovery_rate", 1e-6, 0.5),
         cluster_radius_m=_number(data, "hotspots.cluster_radius_m", 1, 10000),
         cluster_min=_number(data, "hotspots.cluster_min", 2, 100000, integer=True),
         concentration_top_n=_number(data, "concentration.top_n", 1, 1000, integer=True),

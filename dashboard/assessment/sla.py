@@ -3,16 +3,14 @@
 Both clocks start at dispatch. Hour-sized windows (respond, emergency and utilities resolve) are
 always natural time. Day-sized windows (general 7 days, complex 15 days) are natural days in
 `natural` mode; in `working_days` mode they are counted in Chinese working days, public holidays
-skipped and swapped working days (调休上班, e.g. Saturday 2026-02-14) counted, from the
-`chinese-calendar` package:
+skipped and swapped working days (调休上班, e.g. Saturday 2026-02-14) counted, from the official
+schedules shipped as data (dashboard/assessment/workdays.py, extended with HOTLINE_HOLIDAYS):
 
 - a deadline of N working days falls at the same local clock time on the N-th working day after
   the start day;
 - a dispatch on a non-working day starts the clock at 00:00 of the next working day;
-- dates outside the years the package covers raise `CalendarError` naming the date and the
-  covered years: guessing a holiday calendar would silently move deadlines that decide rankings.
-  Upgrade chinese-calendar (it is updated each year when the State Council publishes the
-  holidays) or switch `sla.mode` to natural.
+- a year with no schedule counts weekends only, with a warning in the log, on /health and on the
+  screens that show deadlines; an import never fails on it.
 
 An approved extension (延期) replaces the resolve deadline.
 """
@@ -24,13 +22,13 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, bindparam, select, update
 
 from dashboard.assessment.periods import resolve_tz
 from dashboard.assessment.rules import URGENCIES, Rules
+from dashboard.assessment.workdays import calendar
 from dashboard.store.schema import Case
 from dashboard.store.state import read_frame, read_state, write_state
 
@@ -42,20 +40,10 @@ _DEADLINE_INPUTS = (
 )  # fmt: skip
 
 
-class CalendarError(ValueError):
-    """A working-day deadline needs a date the holiday calendar does not cover."""
-
-
 @lru_cache(maxsize=4096)
 def is_working_day(day: date) -> bool:
-    """True on a Chinese working day (including swapped working weekends); CalendarError outside the data."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError as exc:
-        raise CalendarError(
-            f"working-day SLA mode: no Chinese holiday calendar for {day.isoformat()} ({exc}); "
-            'upgrade the chinese-calendar package or set sla.mode = "natural"'
-        ) from exc
+    """True on a Chinese working day (including swapped working weekends); weekends only where no schedule."""
+    return calendar().is_working_day(day)
 
 
 def _next_working_day(day: date) -> date:
@@ -136,7 +124,9 @@ def sla_fingerprint(rules: Rules, tz: ZoneInfo | None = None) -> str:
     windows = {
         k: [u.respond.total_seconds(), u.resolve.total_seconds(), u.resolve_in_days] for k, u in rules.urgency.items()
     }
-    return json.dumps({"mode": rules.sla_mode, "tz": resolve_tz(tz).key, "urgency": windows}, sort_keys=True)
+    days = calendar().digest if rules.sla_mode == "working_days" else None  # a new year's schedule moves them
+    return json.dumps({"mode": rules.sla_mode, "tz": resolve_tz(tz).key, "urgency": windows, "holidays": days},
+                      sort_keys=True)  # fmt: skip
 
 
 def recompute_deadlines(engine: Engine, rules: Rules, tz: ZoneInfo | None = None, force: bool = False) -> int:

@@ -25,8 +25,8 @@ def run_commands(prog: str, commands: dict[str, tuple[str, str]], argv: list[str
     try:
         return int(modules[args.command].run(args) or 0)
     except (SettingsError, RulesError) as exc:  # a bad environment or rules file: one clear line, no traceback
-        print(f"{prog} {args.command}: {exc}", file=sys.stderr)
+        print(f"{args.command}: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:  # the database is down or refused: say so, exit 1
-        print(f"{prog} {args.command}: database error: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
+        print(f"{args.command}: database error: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ from dashboard.assessment.export import FORMATS, render
 from dashboard.assessment.periods import PERIOD_KINDS
 from dashboard.assessment.rankings import rankings_payload
 from dashboard.assessment.rules import LEVELS
+from dashboard.live.rollups import catch_up
 from dashboard.runtime import Runtime
 from dashboard.scope import Scope
 
@@ -37,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     runtime = Runtime.from_environment()
     scope = Scope.for_districts(args.district) if args.district else Scope.all()
+    catch_up(runtime.engine, runtime.rules, runtime.settings.tz)  # current with or without a poller
     try:
         payload = rankings_payload(runtime.engine, runtime.rules, args.period, args.date, args.level, scope)
     except ValueError as exc:

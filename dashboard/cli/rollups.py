@@ -20,8 +20,8 @@ def run(args: argparse.Namespace) -> int:
     """Rebuild, then print a one-line JSON summary."""
     runtime = Runtime.from_environment()
     engine = runtime.engine
-    watermark = rebuild(engine, runtime.rules, runtime.settings.tz)
+    position = rebuild(engine, runtime.rules, runtime.settings.tz)
     with engine.connect() as conn:
         rows = conn.execute(select(func.count()).select_from(DailyRollup)).scalar_one()
-    print(json.dumps({"rollup_rows": rows, "watermark": watermark.isoformat() if watermark else None}))
+    print(json.dumps({"rollup_rows": rows, "position": position}))
     return 0

@@ -1,9 +1,9 @@
 """The snapshot poller: one leader per deployment builds one snapshot per tick and publishes it.
 
 Run in-process by `python app.py`, or alone with `python -m dashboard poller` next to gunicorn
-workers. Each tick reads only what changed since the watermarks (case `updated_at`): the rollups
-fold the changes in (`rollups.apply_changes`, so rankings never scan cases), the open-case set
-applies them, and `build_snapshot` assembles one versioned snapshot for every viewer.
+workers. Each tick reads the change feed once (dashboard/live/change_feed.py) and hands the same
+change set to the rollups (so rankings never scan cases) and the open-case set; `build_snapshot`
+assembles one versioned snapshot for every viewer, with `data_as_of` = the time of that read.
 
 Leadership: a lease (the cache's lock with expiry) is renewed by its own thread every third of its
 life, so a long tick (the first rollup rebuild on millions of cases) does not lose it; a dead
@@ -35,8 +35,9 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard.assessment.rules import Rules
 from dashboard.live.cache import SnapshotCache, new_owner_id
+from dashboard.live.change_feed import Feed
 from dashboard.live.open_cases import OpenCases
-from dashboard.live.rollups import apply_changes
+from dashboard.live.rollups import RollupConsumer
 from dashboard.live.snapshot import Names, SlowLane, build_snapshot
 from dashboard.ops.logs import tagged
 from dashboard.ops.metrics import observe_tick
@@ -79,6 +80,7 @@ class Poller:
         self.lease_seconds = lease_seconds or max(3 * poll_seconds, 5.0)
         self.owner = new_owner_id()
         self.open_cases = OpenCases()
+        self.feed = Feed([RollupConsumer(rules, tz), self.open_cases])
         self.slow = SlowLane()
         self.names: Names | None = None
         self.last_good: dict[str, Any] | None = None
@@ -101,10 +103,9 @@ class Poller:
     def tick(self, now: datetime | None = None) -> dict[str, Any]:
         """Fold changes into the rollups and open cases, build the snapshot, publish it. Raises on errors."""
         now = now or datetime.now(UTC)
-        apply_changes(self.engine, self.rules, tz=self.tz)
+        self.feed.advance(self.engine)
         if self.names is None or self.names.townships.empty:
             self.names = Names.load(self.engine)
-        self.open_cases.refresh(self.engine)
         snapshot = build_snapshot(
             self.engine, self.rules, self.tz, now, self.open_cases, self.names, self._next_version(now), self.slow
         )

@@ -64,8 +64,8 @@ def _day(conn: Connection, column, rules: Rules, zone: ZoneInfo) -> ColumnElemen
     return func.date(column, literal_column(f"'{minutes:+d} minutes'"))
 
 
-def rebuild_set_based(conn: Connection, rules: Rules, zone: ZoneInfo) -> datetime | None:
-    """Fill the (emptied) ledger and rollups from all cases; return the newest `updated_at`."""
+def rebuild_set_based(conn: Connection, rules: Rules, zone: ZoneInfo) -> None:
+    """Fill the (emptied) ledger and rollups from all cases (the caller records the feed position)."""
     valid = and_(
         Case.callback_at.is_not(None),
         Case.contacted.is_not(None),
@@ -101,4 +101,3 @@ def rebuild_set_based(conn: Connection, rules: Rules, zone: ZoneInfo) -> datetim
     conn.execute(insert(DailyRollup).from_select(ROLLUP_COLUMNS, grouped))
     if conn.dialect.name == "postgresql":  # fresh statistics: the planner saw the emptied tables until now
         conn.exec_driver_sql("ANALYZE rollup_daily, rollup_ledger")
-    return conn.scalar(select(func.max(Case.updated_at)))

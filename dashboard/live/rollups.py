@@ -3,10 +3,12 @@
 Month rankings read only `rollup_daily`, never the cases table (BRIEF 4). Each case's contribution
 is remembered in `rollup_ledger`, so when a case changes (callback arrives, township corrected by
 an import) its old contribution is subtracted and the new one added: the incremental path is exact
-and idempotent, which is why it may safely re-read an overlap of already-seen cases each tick.
-The full rebuild runs the same per-case arithmetic in the database as two set-based statements
-(`dashboard/live/rollup_rebuild.py`; the pandas pages below remain for a SQLite database whose
-time zone changes its UTC offset), so both paths give the same table (tests/test_rollups*.py).
+and idempotent, which is why the change feed (dashboard/live/change_feed.py) may hand it a case
+again. The feed position is stored with the rollups and moves in the same transaction.
+The full rebuild uses the same per-case arithmetic (`ledger_rows` / `contributions`), so both paths
+give the same table (tests/test_rollups.py proves it on random histories); on PostgreSQL, and on SQLite in a zone
+with one UTC offset, the rebuild is two set-based statements run by the database
+(`dashboard/live/rollup_rebuild.py`).
 
 A callback is *valid* when `callback_at` is set, `contacted` and `solved` are answered (true or
 false) and `satisfaction` is one of satisfied / basically / dissatisfied; only valid callbacks count.
@@ -14,8 +16,11 @@ false) and `satisfaction` is one of satisfied / basically / dissatisfied; only v
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import date
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -24,6 +29,7 @@ from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, selec
 from dashboard.assessment.periods import assessment_days, resolve_tz
 from dashboard.assessment.rules import Rules
 from dashboard.live import rollup_rebuild
+from dashboard.live.change_feed import ChangeSet, Feed, current_position, exclusive, has_changes, pruned_before
 from dashboard.store.schema import Case, DailyRollup, RollupLedger
 from dashboard.store.state import read_frame, read_state, upsert, write_state
 
@@ -31,18 +37,17 @@ SATISFACTION_VALUES = ("satisfied", "basically", "dissatisfied")
 ROLLUP_KEY = ("township_code", "day", "category")
 ROLLUP_VALUES = ("orders", "valid_callbacks", "contacted", "solved", "satisfied", "basically")
 LEDGER_COLUMNS = tuple(c.name for c in RollupLedger.__table__.columns)
-# Writers stamp `updated_at` before their transaction commits; re-reading this much of the past
-# catches rows that committed late. Re-reading is harmless because the ledger makes it idempotent.
-DEFAULT_OVERLAP = timedelta(minutes=5)
-WATERMARK_KEY = "rollups.watermark"
+POSITION_KEY = "rollups.position"  # change-feed position the rollups include everything before
 BASIS_KEY = "rollups.basis"
-READ_AT_KEY = "rollups.read_at"  # wall time of the last read: bounds how far back the overlap reaches
-LOCK_KEY = "rollups.lock"
+GENERATION_KEY = "rollups.generation"  # new on every rebuild
+TOUCHED_PREFIX = "rollups.touched."  # + YYYY-MM: position of the last change to that month's days
 _CASE_COLUMNS = (
     Case.case_id, Case.township_code, Case.category, Case.received_at, Case.callback_at,
     Case.contacted, Case.solved, Case.satisfaction, Case.updated_at,
 )  # fmt: skip
 _CHUNK = 50_000
+_ID_CHUNK = 10_000
+log = logging.getLogger(__name__)
 
 
 def ledger_rows(cases: pd.DataFrame, rules: Rules, tz: ZoneInfo | None = None) -> pd.DataFrame:
@@ -95,71 +100,106 @@ def aggregate(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     return total[(total[list(ROLLUP_VALUES)] != 0).any(axis=1)].reset_index(drop=True)
 
 
-def apply_changes(
-    engine: Engine,
-    rules: Rules,
-    since: datetime | None = None,
-    tz: ZoneInfo | None = None,
-    overlap: timedelta = DEFAULT_OVERLAP,
-) -> datetime | None:
-    """Fold cases updated after the watermark into the rollups; return the new watermark.
+class RollupConsumer:
+    """The rollups as a change-feed consumer: position and basis live in `kv_state` with the rollups."""
 
-    Called by the poller every tick. `since` overrides the stored watermark. With no watermark yet,
-    or when the day cut-off or time zone changed since the rollups were built, it rebuilds instead.
-    One transaction: the rollups, the ledger and the watermark move together or not at all.
+    def __init__(self, rules: Rules, tz: ZoneInfo | None = None) -> None:
+        self.rules = rules
+        self.zone = resolve_tz(tz)
+
+    def position(self, conn: Connection) -> int | None:
+        """None when there is no position or the rollups were built for another day cut-off or zone."""
+        state = read_state(conn, [POSITION_KEY, BASIS_KEY])
+        if POSITION_KEY not in state or state.get(BASIS_KEY) != _basis(self.rules, self.zone):
+            return None
+        return int(state[POSITION_KEY])
+
+    def load(self, conn: Connection) -> int:
+        log.info("rebuilding the rollups from every case (%s)", _basis(self.rules, self.zone))
+        return _rebuild(conn, self.rules, self.zone)
+
+    def apply(self, conn: Connection, changes: ChangeSet) -> None:
+        """Subtract each changed case's old contribution, add its new one; deleted cases only subtract."""
+        if len(changes):
+            new = ledger_rows(changes.rows, self.rules, self.zone).set_index("case_id", drop=False)
+            old = _ledger_of(conn, changes.ids).set_index("case_id", drop=False)
+            both = new.index.intersection(old.index)
+            kept = both[_same_rows(new.loc[both], old.loc[both]).to_numpy()] if len(both) else both
+            new, old = new.drop(kept), old.drop(kept)  # unchanged contributions cost nothing more
+            _add_to_rollups(conn, aggregate([contributions(old, -1), contributions(new, +1)]))
+            upsert(conn, RollupLedger.__table__, ["case_id"], _records(new.reset_index(drop=True)))
+            if changes.deleted:
+                conn.execute(delete(RollupLedger).where(RollupLedger.case_id.in_(changes.deleted)))
+            _touch(conn, [old, new], changes.position)
+        if changes.position > (self.position(conn) or 0):  # an empty, quiet tick writes nothing
+            write_state(conn, {POSITION_KEY: str(changes.position)})
+
+
+def catch_up(engine: Engine, rules: Rules, tz: ZoneInfo | None = None) -> int:
+    """Bring the rollups up to every committed change; return their position.
+
+    Every reader (rankings CLI, API, exports, pages) calls this first, so its answer includes every
+    commit with or without a poller running. Nothing changed: one read and one index probe, no lock.
+    Otherwise one process at a time folds the change set in (`change_feed.exclusive`).
     """
-    zone = resolve_tz(tz)
-    with engine.begin() as conn:
-        _claim(conn)
-        state = read_state(conn, [WATERMARK_KEY, BASIS_KEY, READ_AT_KEY])
-        stored = datetime.fromisoformat(state[WATERMARK_KEY]) if WATERMARK_KEY in state else None
-        start = since or stored
-        if start is None or state.get(BASIS_KEY) != _basis(rules, zone):
-            return _rebuild(conn, rules, zone)
-        # Late commits can only carry stamps from within `overlap` before the previous read, so rows
-        # older than that and not past the watermark were seen: a bulk load is read once, not for ever.
-        lower = start - overlap
-        if since is None and READ_AT_KEY in state:
-            lower = min(start, datetime.fromisoformat(state[READ_AT_KEY]) - overlap)
-        read_at = datetime.now(UTC)
-        # One statement reads each changed case with its previous contribution (one snapshot).
-        ledger = RollupLedger.__table__
-        previous = [c.label(f"old_{c.name}") for c in ledger.columns]
-        joined = select(*_CASE_COLUMNS, *previous).outerjoin(ledger, ledger.c.case_id == Case.case_id)
-        changed = read_frame(conn, joined.where(Case.updated_at > lower))
-        if changed.empty:
-            write_state(conn, {READ_AT_KEY: read_at.isoformat()})
-            return start
-        new = ledger_rows(changed, rules, zone)
-        old = changed[[f"old_{c}" for c in LEDGER_COLUMNS]].set_axis(list(LEDGER_COLUMNS), axis=1)
-        # Re-read cases whose contribution did not change (the overlap, big batches) cost nothing more.
-        moved = ~_same_rows(new, old)
-        new, old = new[moved], old[moved & old["case_id"].notna()]
-        _add_to_rollups(conn, aggregate([contributions(old, -1), contributions(new, +1)]))
-        upsert(conn, ledger, ["case_id"], _records(new))
-        watermark = max(start, _newest(changed))
-        write_state(conn, {WATERMARK_KEY: watermark.isoformat(), BASIS_KEY: _basis(rules, zone),
-                           READ_AT_KEY: read_at.isoformat()})  # fmt: skip
-        return watermark
+    consumer = RollupConsumer(rules, tz)
+    with engine.connect() as conn:
+        position = consumer.position(conn)
+        if position is not None and position >= pruned_before(conn) and not has_changes(conn, position):
+            return position
+    Feed([consumer], prune_seconds=math.inf).advance(engine)
+    with engine.connect() as conn:
+        return consumer.position(conn) or 0
 
 
-def rebuild(engine: Engine, rules: Rules, tz: ZoneInfo | None = None) -> datetime | None:
-    """Recompute the rollups and the ledger from all cases; return the watermark (newest update)."""
-    with engine.begin() as conn:
-        _claim(conn)
+def rebuild(engine: Engine, rules: Rules, tz: ZoneInfo | None = None) -> int:
+    """Recompute the rollups and the ledger from all cases; return their feed position."""
+    with exclusive(engine) as conn:
         return _rebuild(conn, rules, resolve_tz(tz))
 
 
-def _rebuild(conn: Connection, rules: Rules, zone: ZoneInfo) -> datetime | None:
-    read_at = datetime.now(UTC)
+def period_stamp(engine: Engine, first_day: date, last_day: date) -> str:
+    """Changes whenever the rollups of any day in the range change: a key for caches of that range."""
+    months = pd.period_range(first_day, last_day, freq="M").strftime("%Y-%m")
+    keys = [GENERATION_KEY, *(f"{TOUCHED_PREFIX}{m}" for m in months)]
+    with engine.connect() as conn:
+        state = read_state(conn, keys)
+    return "/".join(state.get(k, "-") for k in keys)
+
+
+def _touch(conn: Connection, ledgers: list[pd.DataFrame], position: int) -> None:
+    """Record the position at which each calendar month's rollups last changed (for `period_stamp`)."""
+    days = pd.concat([pd.Series(f[c], dtype=object) for f in ledgers for c in ("received_day", "callback_day")])
+    months = {d.strftime("%Y-%m") for d in days.dropna()}
+    if months:
+        write_state(conn, {f"{TOUCHED_PREFIX}{m}": str(position) for m in months})
+
+
+def _ledger_of(conn: Connection, case_ids: list[str]) -> pd.DataFrame:
+    ledger = RollupLedger.__table__
+    parts = [
+        read_frame(conn, select(ledger).where(ledger.c.case_id.in_(case_ids[i : i + _ID_CHUNK])))
+        for i in range(0, len(case_ids), _ID_CHUNK)
+    ]
+    frames = [p for p in parts if not p.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(LEDGER_COLUMNS))
+
+
+def _rebuild(conn: Connection, rules: Rules, zone: ZoneInfo) -> int:
+    position = current_position(conn)  # before reading: later commits are read again by the next catch-up
     conn.execute(delete(DailyRollup))
     conn.execute(delete(RollupLedger))
     if rollup_rebuild.supported(conn, zone):  # two INSERT ... SELECT statements run by the database
-        watermark = rollup_rebuild.rebuild_set_based(conn, rules, zone)
-        _write_rebuilt_state(conn, rules, zone, read_at, watermark)
-        return watermark
+        rollup_rebuild.rebuild_set_based(conn, rules, zone)
+    else:
+        _rebuild_in_pages(conn, rules, zone)
+    write_state(conn, {BASIS_KEY: _basis(rules, zone), POSITION_KEY: str(position), GENERATION_KEY: uuid4().hex[:12]})
+    return position
+
+
+def _rebuild_in_pages(conn: Connection, rules: Rules, zone: ZoneInfo) -> None:
+    """The same arithmetic in pandas, for SQLite in a zone whose UTC offset changes."""
     parts: list[pd.DataFrame] = []
-    watermark: datetime | None = None
     last_id = ""
     while True:  # keyset pages keep memory flat on a database of millions of cases
         page = read_frame(
@@ -171,27 +211,12 @@ def _rebuild(conn: Connection, rules: Rules, zone: ZoneInfo) -> datetime | None:
         ledger = ledger_rows(page, rules, zone)
         _insert(conn, RollupLedger.__table__, ledger)
         parts.append(aggregate([contributions(ledger, +1)]))
-        watermark = max(filter(None, [watermark, _newest(page)]))
     _insert(conn, DailyRollup.__table__, aggregate(parts))
-    _write_rebuilt_state(conn, rules, zone, read_at, watermark)
-    return watermark
-
-
-def _write_rebuilt_state(conn: Connection, rules: Rules, zone: ZoneInfo, read_at: datetime,
-                         watermark: datetime | None) -> None:  # fmt: skip
-    state = {BASIS_KEY: _basis(rules, zone), READ_AT_KEY: read_at.isoformat()}
-    if watermark is not None:
-        state[WATERMARK_KEY] = watermark.isoformat()
-    write_state(conn, state)
 
 
 def _basis(rules: Rules, zone: ZoneInfo) -> str:
     """What the stored days depend on; a change means the stored rollups are for other rules."""
     return f"tz={zone.key};day_cutoff_hour={rules.day_cutoff_hour};valid=v1"
-
-
-def _newest(cases: pd.DataFrame) -> datetime:
-    return pd.Timestamp(cases["updated_at"].max()).to_pydatetime()
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -226,8 +251,3 @@ def _add_to_rollups(conn: Connection, delta: pd.DataFrame) -> None:
         ),
         [{f"k_{k}": r[k] for k in ROLLUP_KEY} for r in records],
     )
-
-
-def _claim(conn: Connection) -> None:
-    """Serialise rollup writers: the first write takes SQLite's write lock / a PostgreSQL row lock."""
-    write_state(conn, {LOCK_KEY: "held"})

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,11 +26,11 @@ from sqlalchemy import Engine, func, select
 
 from dashboard.assessment import period_views
 from dashboard.assessment.hotspots import find_hotspots, repeat_complainants
-from dashboard.assessment.periods import assessment_day, day_period, month_of_day
+from dashboard.assessment.periods import assessment_day, classes_month, day_bounds, day_period, month_of_day
 from dashboard.assessment.rankings import rankings_payload, top_concentration
 from dashboard.assessment.rules import Rules
 from dashboard.assessment.sla import countdown_state
-from dashboard.clock import local_day_start
+from dashboard.assessment.workdays import calendar
 from dashboard.live.contract import Snapshot
 from dashboard.live.open_cases import OpenCases
 from dashboard.scope import Scope
@@ -196,6 +196,15 @@ def _counts_by(frame: pd.DataFrame, key: str) -> dict[str, int]:
     return {} if frame.empty else {k: int(v) for k, v in frame.groupby(key).size().items()}
 
 
+def holidays_missing(rules: Rules, today: date, open_frame: pd.DataFrame) -> list[int]:
+    """Years without an official holiday schedule that today's or an open order's deadline falls in
+    (working-day mode only): those deadlines count weekends only, and the screens say so."""
+    if rules.sla_mode != "working_days":
+        return []
+    due_years = pd.to_datetime(open_frame["resolve_due_at"], utc=True).dt.year.dropna().astype(int)
+    return calendar().missing_years({today.year, *due_years.unique().tolist()})
+
+
 def live_map_values(today: pd.Series, open_frame: pd.DataFrame, names: Names) -> dict[str, dict[str, dict]]:
     """Per township and per district: orders today, open and overdue (the fast lane of the map)."""
     district_of = names.townships["district_code"]
@@ -235,11 +244,16 @@ def _period_parts(engine: Engine, rules: Rules, today_day, names: Names) -> dict
 def _rankings(engine: Engine, rules: Rules, today_day) -> dict[str, Any]:
     month = month_of_day(today_day, rules).label
     day = day_period(today_day).label
-    return {
+    out = {
         f"{kind}_{level}": rankings_payload(engine, rules, kind, label, level, Scope.all())
         for kind, label in (("month", month), ("day", day))
         for level in ("township", "district")
     }
+    shown, final = classes_month(today_day, rules)
+    out["classes"] = {"month": shown.label, "final": final, "key": "classes_township" if final else "month_township"}
+    if final:  # early in a month: the closed month's final lists, not a ranking of a few days' callbacks
+        out["classes_township"] = rankings_payload(engine, rules, "month", shown.label, "township", Scope.all())
+    return out
 
 
 def _history(engine: Engine, rules: Rules, today_day) -> dict[str, Any]:
@@ -291,7 +305,7 @@ def build_snapshot(
     today_day = assessment_day(now, rules, tz)
     slow.new_day(today_day.isoformat())
     slow.bulk_change(open_cases.changed_last_tick)
-    day_start = local_day_start(now, tz)
+    day_start = day_bounds(today_day, rules, tz)[0]  # the same day as the daily rankings and the top 10
     today = received_by_township(engine, day_start, now + timedelta(seconds=1))
     last_week = received_by_township(engine, day_start - timedelta(days=7), now - timedelta(days=7))
     last_24h = received_by_township(engine, now - timedelta(hours=24), now + timedelta(seconds=1))
@@ -309,9 +323,10 @@ def build_snapshot(
     return {
         "version": version,
         "generated_at": now.isoformat(),
-        "data_as_of": _iso(open_cases.watermark),
+        "data_as_of": _iso(open_cases.read_at),  # the poller's last successful read of the database
         "rules_version": rules.version,
         "rules_digest": rules.digest,
+        "holidays_missing": holidays_missing(rules, today_day, frame),
         "assessment_day": today_day.isoformat(),
         "month": periods["month"],
         "townships_approximate": bool(names.townships["approximate"].any()) if len(names.townships) else True,

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -274,3 +275,20 @@ class AuditEntry(Base):
     target: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseChange(Base):
+    """The change feed (dashboard/live/change_feed.py): one row per case written or deleted.
+
+    Filled by triggers on `cases` (migration 0002), so every writer, ours or not, is recorded in
+    the writer's own transaction. `seq` is monotonic; `txid` (PostgreSQL only) is the writing
+    transaction's id, which readers compare with the oldest in-flight transaction.
+    """
+
+    __tablename__ = "case_changes"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64))
+    txid: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_case_changes_txid", "txid"), {"sqlite_autoincrement": True})
