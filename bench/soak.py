@@ -102,49 +102,16 @@ def wait_until(check, timeout: float, what: str) -> None:
     raise RuntimeError(f"soak: {what} not ready within {timeout:.0f} s")
 
 
-def viewer(base: str, stop: threading.Event, stats: dict) -> None:
-    """One open screen: version check, the Dash poll callback, the snapshot when the version moved.
-
-    A 200 with an empty `response` is the callback's "nothing new" (no_update), not an error.
-    """
-    from layouts import ids
-
-    session = requests.Session()
-    known, n = None, 0
-    while not stop.is_set():
-        started = time.monotonic()
-        try:
-            session.get(base + "/api/v1/version", timeout=30).raise_for_status()
-            body = {"output": f"{ids.SNAPSHOT}.data", "outputs": {"id": ids.SNAPSHOT, "property": "data"},
-                    "inputs": [{"id": ids.POLL, "property": "n_intervals", "value": n}],
-                    "state": [{"id": ids.SNAPSHOT, "property": "data", "value": known}],
-                    "changedPropIds": [f"{ids.POLL}.n_intervals"]}  # fmt: skip
-            response = session.post(base + "/_dash-update-component", json=body, timeout=30)
-            stats["requests"] += 2
-            if response.status_code == 200:
-                stub = response.json().get("response", {}).get(ids.SNAPSHOT)
-                if stub is not None:
-                    known = stub["data"]
-                    session.get(base + "/api/v1/snapshot", timeout=30).raise_for_status()
-                    stats["requests"] += 1
-            elif response.status_code != 204:
-                stats["errors"] += 1
-                stats["error_samples"].append(f"{response.status_code} {response.text[:200]}")
-        except (requests.RequestException, ValueError) as exc:
-            stats["errors"] += 1
-            stats["error_samples"].append(repr(exc)[:200])
-        n += 1
-        stop.wait(max(0.0, POLL_SECONDS - (time.monotonic() - started)))
-
-
 class Viewers:
-    """N simulated screens in threads."""
+    """N simulated screens in threads (bench_pipeline's viewer: what an open screen asks each interval)."""
 
     def __init__(self, base: str, count: int) -> None:
         sys.path.insert(0, str(ROOT))
+        from bench.bench_pipeline import viewer
+
         self.stop = threading.Event()
-        self.stats = {"requests": 0, "errors": 0, "error_samples": []}
-        self.threads = [threading.Thread(target=viewer, args=(base, self.stop, self.stats), daemon=True)
+        self.stats = {"requests": 0, "errors": 0, "latencies": [], "error_samples": []}
+        self.threads = [threading.Thread(target=viewer, args=(base, POLL_SECONDS, self.stop, self.stats), daemon=True)
                         for _ in range(count)]  # fmt: skip
         for thread in self.threads:
             thread.start()
