@@ -201,7 +201,7 @@ def viewer(base: str, poll: float, stop: threading.Event, stats: dict) -> None:
                 known = stub["data"]
                 session.get(base + "/api/v1/snapshot", timeout=30).raise_for_status()
                 stats["requests"] += 1
-            elif response.status_code != 204:
+            elif response.status_code not in (200, 204):  # 200 with an empty response: nothing new
                 stats["errors"] += 1
                 stats["error_samples"].append(f"{response.status_code} {response.text[:200]}")
         except requests.RequestException:

@@ -13,6 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from callbacks.payload_guard import output_ids
+
 FUZZ = settings(max_examples=80, suppress_health_check=list(__import__("hypothesis").HealthCheck))
 DATES = st.sampled_from(["0001-01-01", "9999-12-31", "9999-12", "0001-01", "2026-02-30", "2026-13", "2026-00-10",
                          "2026-10-01T00:00:00+08:00", "9999-12-31T23:59:59", "0001-01-01T00:00:00-23:59", "", "x",
@@ -102,6 +104,35 @@ def test_malformed_dash_callback_payloads_are_400_without_a_logged_traceback(cli
     assert response.status_code in (400, 204), (response.status_code, response.data[:200])
     logged = [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
     assert logged == [], [r.getMessage() for r in logged]
+
+
+SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=10)
+JSON_VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@FUZZ
+@given(data=st.data())
+def test_well_shaped_callbacks_with_arbitrary_values_are_never_500(client, live_server, data, caplog):
+    callbacks = live_server.app.callback_map
+    output = data.draw(st.sampled_from(sorted(callbacks)))
+    spec = callbacks[output]
+
+    def entries(kind: str) -> list[dict]:
+        return [{**dep, "value": data.draw(JSON_VALUES)} for dep in spec.get(kind, [])]
+
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True)) for o in output_ids(output)]
+    body = {"output": output, "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": entries("inputs"), "state": entries("state"),
+            "changedPropIds": [f"{d['id']}.{d['property']}" for d in spec.get("inputs", [])[:1]]}  # fmt: skip
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+    assert response.status_code in (200, 204, 400), (output, response.status_code, response.data[:200])
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info] == []
 
 
 def test_a_well_formed_callback_still_answers(client):

@@ -36,6 +36,7 @@ from data_loader.files.importer import import_file
 from data_loader.reference_tables import load_reference
 from tests.conftest import free_port
 from tests.private_services import PrivatePostgres, TinyFilesystem
+from tests.test_pipeline_gunicorn import stop as stop_process
 from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
@@ -246,9 +247,7 @@ def test_a_poller_killed_mid_tick_resumes_and_counts_nothing_twice(pg_engine, pg
                  "the last poller's snapshot with every case, each once")  # fmt: skip
     finally:
         for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-                proc.wait(timeout=60)
+            stop_process(proc)
         client.close()
     rollups_match_a_recount(pg_engine)
 
@@ -324,11 +323,7 @@ def test_a_killed_gunicorn_worker_leaves_the_others_serving(pg_engine, pg_url, r
         wait_for(lambda: len(workers()) == 2 and victim not in workers(), 120, "gunicorn replaces the worker")
     finally:
         for proc in (web, poller):
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_process(proc)
         log.close()
 
 

@@ -91,6 +91,7 @@ def test_two_pollers_on_one_redis_never_both_work(seeded_pg, redis_url):
     assert not (first.leading.is_set() and second.leading.is_set())
 
 
+@pytest.mark.faults
 def test_killing_the_lock_holder_hands_over_within_the_lease(seeded_pg, pg_url, redis_url):
     env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": redis_url, "POLL_SECONDS": str(POLL)}
     holder = subprocess.Popen([sys.executable, "-m", "dashboard", "poller"], cwd=ROOT, env=env,
@@ -115,6 +116,7 @@ def test_killing_the_lock_holder_hands_over_within_the_lease(seeded_pg, pg_url, 
         client.close()
 
 
+@pytest.mark.faults
 def test_redis_down_workers_keep_serving_in_process_say_so_and_return(seeded_pg, throwaway_redis, insert_case):
     poller = poller_for(seeded_pg, FallbackCache(RedisCache(throwaway_redis.url), retry_seconds=0.5))
     cache = FallbackCache(RedisCache(throwaway_redis.url), retry_seconds=0.5)
@@ -157,6 +159,7 @@ def set_connections(pg_url: str, allowed: bool) -> None:
     admin.dispose()
 
 
+@pytest.mark.faults
 def test_database_down_serves_the_last_snapshot_flagged_stale_and_recovers(seeded_pg, pg_url, redis_url):
     cache = FallbackCache(RedisCache(redis_url))
     poller = poller_for(seeded_pg, cache)
@@ -178,6 +181,7 @@ def test_database_down_serves_the_last_snapshot_flagged_stale_and_recovers(seede
         wait_for(lambda: web.get("/health").json["status"] == "ok", 60, "health ok again")
 
 
+@pytest.mark.faults
 def test_a_dead_poller_is_reported_by_the_workers_themselves(seeded_pg, redis_url):
     poller = poller_for(seeded_pg, FallbackCache(RedisCache(redis_url)))
     web = web_worker(seeded_pg, FallbackCache(RedisCache(redis_url))).test_client()

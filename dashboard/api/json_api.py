@@ -99,8 +99,8 @@ class VersionedMemo:
 def health(runtime: Runtime, now: datetime, boot_id: str = "") -> tuple[dict, int]:
     """ok / degraded / failing / starting with reasons (dashboard/ops/health.py).
 
-    "starting" (no snapshot yet) and "failing" answer 503; a load balancer keeps a degraded worker
-    in rotation, because the last good snapshot on screen beats a blank one.
+    Only "starting" (no snapshot yet) answers 503: a load balancer keeps degraded and failing
+    workers in rotation, because the last good snapshot on screen beats a blank one.
     """
     runtime.cache.ping()  # refreshes the cache's degraded state
     snapshot = runtime.cache.get()

@@ -5,8 +5,11 @@ what is wrong without reading logs.
 - degraded: still serving useful screens, but something needs a look (database unreachable while
   the last snapshot is kept, Redis down and serving from memory, stale snapshot, a failed check
   such as a missing holiday calendar). HTTP 200: keep the worker in rotation, it beats a blank wall.
-- failing: nothing useful to serve: the snapshot is older than `FAILING_AFTER_POLLS` intervals
-  (and at least 10 minutes). HTTP 503. `starting` (no snapshot yet) stays its own 503 state.
+- failing: an incident: the snapshot is older than `FAILING_AFTER_POLLS` intervals (and at least
+  10 minutes). Still HTTP 200: the wall keeps those figures on screen, aged in red, and a load
+  balancer that dropped every worker would show a blank one instead (BRIEF: never blank). Alert on
+  the status (or `hotline_snapshot_age_seconds`), not on the code.
+- starting: no snapshot yet; HTTP 503, the one state in which a worker has nothing to show.
 
 Other modules add checks with `register_check(fn)`: `fn(runtime, snapshot, now)` returns a list of
 `Finding`s; e.g. the holiday calendar's coverage (issue 10) registers one that reports degraded
@@ -110,4 +113,4 @@ def assess(
 
 
 def http_status(status: str) -> int:
-    return 503 if status in ("starting", "failing") else 200
+    return 503 if status == "starting" else 200
