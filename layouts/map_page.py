@@ -9,6 +9,7 @@ from dash import dcc, html
 from layouts import ids
 from layouts.hotspots import hotspot_cards
 from layouts.i18n import t
+from layouts.names import tr
 from layouts.routes import View, query_value
 
 LAYERS = ("township", "district")
@@ -55,7 +56,7 @@ def controls(view: View, options: dict[str, str], categories: list[str]) -> html
                     dcc.Dropdown(
                         id=ids.MAP_CATEGORY,
                         options=[{"label": t("all_categories", lang), "value": ""}]
-                        + [{"label": c, "value": c} for c in categories],
+                        + [{"label": tr(c, lang), "value": c} for c in categories],
                         value=options["category"],
                         clearable=False,
                         searchable=False,

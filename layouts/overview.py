@@ -14,6 +14,7 @@ from layouts.countdowns import countdown_row
 from layouts.formatting import rate_delta_points
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
 from layouts.maps import map_figure
+from layouts.names import tr
 from layouts.routes import View
 from layouts.shell import link
 
@@ -80,14 +81,14 @@ def top10_rows(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
         html.A(
             [
                 html.Span(str(r["position"]), className="bar-pos"),
-                html.Span(r["name"], className="bar-name"),
+                html.Span(tr(r["name"], lang), className="bar-name"),
                 html.Span(
                     html.Span(className="bar-fill", style={"width": f"{100 * r['orders'] / most:.0f}%"}),
                     className="bar-track",
                 ),
                 html.Span(fmt_count(r["orders"], lang), className="bar-value"),
-                html.Span(names.get("district", {}).get(r["district_code"], ""), className="bar-district"),
-                html.Span(r.get("top_category") or "", className="bar-category"),
+                html.Span(tr(names.get("district", {}).get(r["district_code"], ""), lang), className="bar-district"),
+                html.Span(tr(r.get("top_category"), lang) or "", className="bar-category"),
             ],
             href=link(f"/township/{r['code']}", lang),
             className="bar-row",
@@ -116,7 +117,7 @@ def class_lists(snapshot: dict[str, Any] | None, lang: str, per_class: int = 5) 
                 value = fmt_delta(r.get("composite_change"), 1)[0]
             else:
                 value = fmt_score(r["composite"])
-            items.append(html.Li([html.Span(r["name"], className="cls-name"), html.Span(value, className="cls-value")]))
+            items.append(html.Li([html.Span(tr(r["name"], lang), className="cls-name"), html.Span(value, className="cls-value")]))
         columns.append(
             html.Div(
                 [

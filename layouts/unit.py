@@ -17,6 +17,7 @@ from layouts.components import tile
 from layouts.countdowns import countdown_row
 from layouts.hotspots import hotspot_cards
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
+from layouts.names import tr
 from layouts.shell import link
 
 DUE_SOON_ROWS = 12
@@ -192,8 +193,8 @@ def repeat_table(rows: list[dict[str, Any]], snapshot: dict[str, Any], lang: str
             html.Div(
                 [
                     html.Span(mask_caller(r.get("caller_hash"), lang)),
-                    html.Span(names.get(r["township_code"], r["township_code"])),
-                    html.Span(r["category"]),
+                    html.Span(tr(names.get(r["township_code"], r["township_code"]), lang)),
+                    html.Span(tr(r["category"], lang)),
                     html.Span(f"{r['orders']} {t('times', lang)}", className="rp-count"),
                 ],
                 className="repeat-row",
@@ -222,7 +223,7 @@ def township_links(snapshot: dict[str, Any], code: str, lang: str) -> html.Div:
             html.A(
                 [
                     html.Span(str(r["rank"]) if r["rank"] else "—", className="tl-rank"),
-                    html.Span(r["name"], className="tl-name"),
+                    html.Span(tr(r["name"], lang), className="tl-name"),
                     html.Span(fmt_score(r["composite"]), className="tl-score"),
                     html.Span(fmt_rate(r["resolution_rate"]), className="tl-rate"),
                     html.Span(fmt_count(live.get(r["code"], {}).get("overdue", 0), lang), className="tl-overdue"),
@@ -278,12 +279,12 @@ def page(level: str, code: str, name: str, parent: tuple[str, str] | None, snaps
     row = unit_row(snapshot, level, code) if snapshot else None
     crumbs = [html.A(t("whole_city", lang), href=link("/map", lang), className="crumb")]
     if parent:
-        crumbs += [html.Span(" / "), html.A(parent[1], href=link(f"/district/{parent[0]}", lang), className="crumb")]
+        crumbs += [html.Span(" / "), html.A(tr(parent[1], lang), href=link(f"/district/{parent[0]}", lang), className="crumb")]
     export = html.Button("Excel", id=ids.UNIT_EXPORT_BUTTON, className="button", n_clicks=0)
     head = html.Div(
         [
             html.Div(crumbs, className="crumbs"),
-            html.H2([name, html.Span(t(f"{level}_page", lang), className="unit-kind")], className="unit-title"),
+            html.H2([tr(name, lang), html.Span(t(f"{level}_page", lang), className="unit-kind")], className="unit-title"),
             html.Div(class_chips(row, lang), className="unit-chips"),
             export if level == "district" else None,
             dcc.Download(id=ids.UNIT_EXPORT),

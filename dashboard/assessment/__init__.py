@@ -1,0 +1,1 @@
+"""Assessment rules and their reference tables (rankings, SLA, hot words)."""
