@@ -117,7 +117,8 @@ def class_lists(snapshot: dict[str, Any] | None, lang: str, per_class: int = 5) 
                 value = fmt_delta(r.get("composite_change"), 1)[0]
             else:
                 value = fmt_score(r["composite"])
-            items.append(html.Li([html.Span(tr(r["name"], lang), className="cls-name"), html.Span(value, className="cls-value")]))
+            name = html.Span(tr(r["name"], lang), className="cls-name")
+            items.append(html.Li([name, html.Span(value, className="cls-value")]))
         columns.append(
             html.Div(
                 [

@@ -279,12 +279,15 @@ def page(level: str, code: str, name: str, parent: tuple[str, str] | None, snaps
     row = unit_row(snapshot, level, code) if snapshot else None
     crumbs = [html.A(t("whole_city", lang), href=link("/map", lang), className="crumb")]
     if parent:
-        crumbs += [html.Span(" / "), html.A(tr(parent[1], lang), href=link(f"/district/{parent[0]}", lang), className="crumb")]
+        district = html.A(tr(parent[1], lang), href=link(f"/district/{parent[0]}", lang), className="crumb")
+        crumbs += [html.Span(" / "), district]
     export = html.Button("Excel", id=ids.UNIT_EXPORT_BUTTON, className="button", n_clicks=0)
     head = html.Div(
         [
             html.Div(crumbs, className="crumbs"),
-            html.H2([tr(name, lang), html.Span(t(f"{level}_page", lang), className="unit-kind")], className="unit-title"),
+            html.H2(
+                [tr(name, lang), html.Span(t(f"{level}_page", lang), className="unit-kind")], className="unit-title"
+            ),
             html.Div(class_chips(row, lang), className="unit-chips"),
             export if level == "district" else None,
             dcc.Download(id=ids.UNIT_EXPORT),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from data_loader.demo_model import TAXONOMY
 from dashboard.assessment.taxonomy import labels_en
+from data_loader.demo_model import TAXONOMY
 from geo.reference import districts, township_names_en, townships
 from layouts.names import tr
 
