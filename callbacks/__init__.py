@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import map_page, overview, rankings_page, router, sla_page, unit_page
+from callbacks import hotwords, map_page, overview, rankings_page, router, sla_page, unit_page
 
 
 def register_callbacks(app: Dash, context) -> None:
     router.register(app, context)
-    for page in (overview, map_page, sla_page, rankings_page, unit_page):
+    for page in (overview, map_page, sla_page, rankings_page, unit_page, hotwords):
         page.register(app, context)

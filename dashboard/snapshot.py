@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from dashboard import period_views
+from dashboard.assessment.hotwords import hot_words
 from dashboard.clock import local_day_start
 from dashboard.hotspots import find_hotspots, repeat_complainants
 from dashboard.open_cases import OpenCases
@@ -40,7 +41,7 @@ REPEAT_ROWS = 300
 BULK_CHANGE = 1000  # changed cases in one tick that make the slow lane recompute at once
 HISTORY_MONTHS = 6
 # How often each slow part is recomputed (seconds). Rankings move only when callbacks arrive.
-SLOW_SECONDS = {"periods": 30, "rankings": 60, "hotspots": 60, "history": 600, "repeat": 300}
+SLOW_SECONDS = {"periods": 30, "rankings": 60, "hotspots": 60, "history": 600, "repeat": 300, "hot_words": 60}
 
 
 @dataclass(frozen=True)
@@ -346,6 +347,7 @@ def build_snapshot(
         "rankings": rankings,
         "history": slow.get("history", lambda: _history(engine, rules, today_day), fallback={}),
         "hotspots": slow.get("hotspots", lambda: find_hotspots(engine, rules, now, Scope.all(), tz), fallback=[]),
+        "hot_words": slow.get("hot_words", lambda: hot_words(engine, rules, now, tz, Scope.all()), fallback={}),
         "repeat_callers": slow.get("repeat", lambda: repeat_complainants(engine, rules, now, Scope.all()), fallback=[])[
             :REPEAT_ROWS
         ],

@@ -143,6 +143,12 @@ TEXT: dict[str, dict[str, str]] = {
     "export_csv": {"zh": "导出 CSV", "en": "Export CSV"},
     "no_rankings": {"zh": "该周期暂无排名数据", "en": "No ranking data for this period"},
     "insufficient_short": {"zh": "样本不足", "en": "low sample"},
+    # Hot words, alerts, screens (issue 16)
+    "hot_words": {"zh": "诉求热词(近24小时突增)", "en": "Hot words (surging, 24 h)"},
+    "no_hot_words": {"zh": "当前无突增热词", "en": "No surging words now"},
+    "word_orders": {"zh": "含“{word}”的工单(近24小时)", "en": "Orders naming “{word}” (24 h)"},
+    "clear_word": {"zh": "取消热词筛选", "en": "Clear the word"},
+    "no_case_access": {"zh": "无权查看工单明细", "en": "Case details are not available to this viewer"},
 }
 
 URGENCY = {

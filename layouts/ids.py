@@ -68,3 +68,6 @@ RANK_DAY = "rank-day"  # day picker; RANK_DATE is the month dropdown (both stay 
 RANK_EXPORT_XLSX = "rank-export-xlsx"
 RANK_EXPORT_CSV = "rank-export-csv"
 RANK_WALL = "rank-wall"  # top of the table on the wall (kiosk), instead of the grid
+# Hot words (诉求热词): the ranked list on the overview, map and district pages; orders naming a word
+HOT_WORDS = "hot-words"
+HOT_WORD_ORDERS = "hot-word-orders"

@@ -8,7 +8,7 @@ from typing import Any
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from layouts import ids
+from layouts import hotwords, ids
 from layouts.components import DEFAULT_COL_DEF, grid_options, tile
 from layouts.countdowns import countdown_row
 from layouts.formatting import rate_delta_points
@@ -117,8 +117,8 @@ def class_lists(snapshot: dict[str, Any] | None, lang: str, per_class: int = 5) 
                 value = fmt_delta(r.get("composite_change"), 1)[0]
             else:
                 value = fmt_score(r["composite"])
-            name = html.Span(tr(r["name"], lang), className="cls-name")
-            items.append(html.Li([name, html.Span(value, className="cls-value")]))
+            member = html.Span(tr(r["name"], lang), className="cls-name")
+            items.append(html.Li([member, html.Span(value, className="cls-value")]))
         columns.append(
             html.Div(
                 [
@@ -194,10 +194,16 @@ def page(view: View, spec: dict[str, Any], tile_url: str | None, approximate: bo
     children = [
         html.Div(kpi_tiles(None, lang), id=ids.KPIS, className="kpi-row"),
         html.Div([map_panel, *side], className="main-row"),
-        _panel(
-            t("classes_title", lang),
-            html.Div(class_lists(None, lang), id=ids.CLASS_LISTS, className="class-lists"),
-            "panel-classes",
+        html.Div(
+            [
+                _panel(
+                    t("classes_title", lang),
+                    html.Div(class_lists(None, lang), id=ids.CLASS_LISTS, className="class-lists"),
+                    "panel-classes",
+                ),
+                hotwords.panel(lang, hotwords.hot_word_rows(None, lang)),
+            ],
+            className="bottom-row",
         ),
     ]
     if not view.kiosk:

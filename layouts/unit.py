@@ -12,7 +12,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from layouts import ids
+from layouts import hotwords, ids
 from layouts.components import tile
 from layouts.countdowns import countdown_row
 from layouts.hotspots import hotspot_cards
@@ -262,6 +262,9 @@ def body(snapshot: dict[str, Any], level: str, code: str, lang: str, theme: str)
             ],
             className="unit-row-3",
         ),
+        hotwords.panel(lang, hotwords.hot_word_rows(snapshot, lang, district=code), list_id=None)
+        if level == "district"
+        else None,
     ]
 
 
