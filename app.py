@@ -17,7 +17,9 @@ from dash import Dash
 from sqlalchemy import func, select
 
 from callbacks import register_callbacks
+from dashboard.api import screens as screens_api
 from dashboard.http_api import make_blueprint
+from dashboard.ops.screens import ScreenFleet
 from dashboard.poller import start_in_thread
 from dashboard.runtime import Runtime
 from dashboard.schema import Township
@@ -40,6 +42,7 @@ class AppContext:
     township_points: dict[str, tuple[float, float]] = field(default_factory=dict)
     # page name -> builder(view, context); per app, so two apps in one process never mix pages
     pages: dict[str, Any] = field(default_factory=dict)
+    fleet: ScreenFleet | None = None  # the wall screens' heartbeats (/screens)
 
     @property
     def tile_url(self) -> str | None:
@@ -165,6 +168,8 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
     )
     app.layout = shell(runtime.settings.poll_seconds)
     app.server.register_blueprint(make_blueprint(runtime))
+    context.fleet = ScreenFleet.for_redis(runtime.settings.redis_url)
+    app.server.register_blueprint(screens_api.make_blueprint(context.fleet))
     register_callbacks(app, context)
     app.server.config["poller_stop"] = start_background(runtime, demo=demo, poller=poller)
     return app

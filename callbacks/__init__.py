@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import hotwords, map_page, overview, rankings_page, router, sla_page, unit_page
+from callbacks import hotwords, map_page, ops_pages, overview, rankings_page, router, sla_page, unit_page
 
 
 def register_callbacks(app: Dash, context) -> None:
     router.register(app, context)
-    for page in (overview, map_page, sla_page, rankings_page, unit_page, hotwords):
+    for page in (overview, map_page, sla_page, rankings_page, unit_page, hotwords, ops_pages):
         page.register(app, context)

@@ -71,3 +71,8 @@ RANK_WALL = "rank-wall"  # top of the table on the wall (kiosk), instead of the 
 # Hot words (诉求热词): the ranked list on the overview, map and district pages; orders naming a word
 HOT_WORDS = "hot-words"
 HOT_WORD_ORDERS = "hot-word-orders"
+# Operator pages: alerts (with acknowledge) and the screen fleet (with reload)
+ALERT_LIST = "alert-list"
+ALERT_ACK = "alert-ack"  # pattern-matching: {"type": ALERT_ACK, "id": alert id}
+SCREEN_LIST = "screen-list"
+SCREEN_RELOAD = "screen-reload"  # pattern-matching: {"type": SCREEN_RELOAD, "screen": name}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-PAGES = ("overview", "map", "sla", "rankings", "district", "township")
+PAGES = ("overview", "map", "sla", "rankings", "district", "township", "alerts", "screens")
 _UNIT = re.compile(r"^/(district|township)/(\d{6}|\d{9})/?$")
 
 
@@ -34,7 +34,7 @@ def parse_view(pathname: str | None, search: str | None) -> View:
     page, arg = "not_found", None
     if path == "/":
         page = "overview"
-    elif path.lstrip("/") in ("map", "sla", "rankings"):
+    elif path.lstrip("/") in ("map", "sla", "rankings", "alerts", "screens"):
         page = path.lstrip("/")
     elif match := _UNIT.match(path):
         page, arg = match.group(1), match.group(2)

@@ -7,7 +7,14 @@ from dash import dcc, html
 from layouts import ids
 from layouts.i18n import t
 
-NAV = (("/", "nav_overview"), ("/map", "nav_map"), ("/sla", "nav_sla"), ("/rankings", "nav_rankings"))
+NAV = (
+    ("/", "nav_overview"),
+    ("/map", "nav_map"),
+    ("/sla", "nav_sla"),
+    ("/rankings", "nav_rankings"),
+    ("/alerts", "nav_alerts"),
+    ("/screens", "nav_screens"),
+)
 
 
 def link(path: str, lang: str, **query: str) -> str:

@@ -82,7 +82,7 @@ def concentration(snapshot: dict[str, Any], rules: AlertRules) -> list[Alert]:
         out.append(Alert(
             key=f"concentration:{code}:{day}", subject=f"township:{code}", kind="concentration", severity="warning",
             title=f"诉求集中预警:{place} 近24小时 {orders} 单",
-            body=f"{place}近24小时受理 {orders} 单,为其近28天日均的 {ratio:g} 倍"
+            body=f"{place}近24小时受理 {orders} 单,为其近28天日均的 {ratio:.1f} 倍"
                  f"(阈值 {rules.concentration_factor:g} 倍)。",
         ))  # fmt: skip
     return out

@@ -1,0 +1,1 @@
+"""HTTP APIs (JSON, Open311, screens) as Flask blueprints."""

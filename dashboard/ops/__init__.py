@@ -1,0 +1,1 @@
+"""Operations: the health of the deployment and of the screens that show it."""
