@@ -139,9 +139,8 @@ _KNOWN: dict[str, Any] = {
     "hotspots": dict.fromkeys(
         ("window_hours", "baseline_days", "min_count", "p_value", "cluster_radius_m", "cluster_min")
     ),
-    "hotwords": dict.fromkeys(("window_hours", "baseline_days", "min_count", "min_ratio", "p_value", "top_n")),
-    "alerts": dict.fromkeys(("quiet_minutes", "due_soon_minutes", "due_soon_urgencies", "hotspot_bursts",
-                             "concentration_factor", "concentration_min_orders", "stale_seconds", "channels")),
+    "hotwords": dict.fromkeys(HotWordRules.__dataclass_fields__),
+    "alerts": dict.fromkeys(AlertRules.__dataclass_fields__),
 }
 _KIND = {"classes": "level", "classes.township": "class", "classes.district": "class", "sla.urgency": "urgency"}
 
