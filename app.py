@@ -168,7 +168,7 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
     )
     app.layout = shell(runtime.settings.poll_seconds)
     app.server.register_blueprint(make_blueprint(runtime))
-    context.fleet = ScreenFleet.for_redis(runtime.settings.redis_url)
+    context.fleet = app.server.config["screen_fleet"] = ScreenFleet.for_redis(runtime.settings.redis_url)
     app.server.register_blueprint(screens_api.make_blueprint(context.fleet))
     register_callbacks(app, context)
     app.server.config["poller_stop"] = start_background(runtime, demo=demo, poller=poller)

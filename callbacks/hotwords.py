@@ -47,11 +47,11 @@ def register(app: Dash, context) -> None:
     @app.callback(
         Output(ids.HOT_WORDS, "children"),
         Input(ids.SNAPSHOT, "data"),
+        Input(ids.HOT_WORDS, "id"),
         State(ids.URL, "pathname"),
         State(ids.URL, "search"),
-        prevent_initial_call=True,
     )
-    def refresh(stub: dict[str, Any] | None, pathname: str, search: str):
+    def refresh(stub: dict[str, Any] | None, _list: str, pathname: str, search: str):
         snapshot = context.snapshot()
         if not stub or not snapshot:
             return no_update

@@ -147,10 +147,12 @@ def ranking_column_defs(lang: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def ranking_rows(snapshot: dict[str, Any] | None) -> list[dict[str, Any]]:
+def ranking_rows(snapshot: dict[str, Any] | None, lang: str = "zh") -> list[dict[str, Any]]:
     rows = ((snapshot or {}).get("rankings") or {}).get("month_township", {}).get("rows", [])
     districts = (snapshot or {}).get("names", {}).get("district", {})
-    return [{**r, "district_name": districts.get(r["district_code"], r["district_code"])} for r in rows]
+    names = {code: tr(name, lang) for code, name in districts.items()}
+    return [{**r, "name": tr(r["name"], lang), "district_name": names.get(r["district_code"], r["district_code"])}
+            for r in rows]  # fmt: skip
 
 
 def _panel(title: str, body, class_name: str) -> html.Section:

@@ -241,7 +241,7 @@ def township_links(snapshot: dict[str, Any], code: str, lang: str) -> html.Div:
 def body(snapshot: dict[str, Any], level: str, code: str, lang: str, theme: str) -> list:
     """The refreshable lower part of a unit page: trend, categories, due-soon orders, repeat callers, hotspots."""
     hotspots = [h for h in snapshot.get("hotspots", []) if in_unit(level, code, h["district_code"], h["township_code"])]
-    categories = category_counts(snapshot, level, code)
+    categories = [(tr(c, lang), n) for c, n in category_counts(snapshot, level, code)]
     due = due_soon_rows(due_soon(snapshot, level, code), snapshot["generated_at"], lang)
     return [
         html.Div(
