@@ -217,3 +217,26 @@ def test_the_rules_file_ships_the_alert_and_hot_word_defaults_and_rejects_bad_va
         parse_rules({**data, "alerts": {"stale_seconds": 1}})
     with pytest.raises(RulesError, match=r"unknown field `alerts\.channel`"):
         parse_rules({**data, "alerts": {"channel": []}})
+
+
+def test_the_poller_raises_a_stale_alert_after_two_minutes_of_failed_ticks(sqlite_engine, receiver):
+    from dashboard.cache import MemoryCache
+    from dashboard.poller import Poller
+
+    rules = load_rules(load_settings().rules_path)
+    poller = Poller(sqlite_engine, rules, MemoryCache(), load_settings().tz, 1.0)
+    channel = parse_channel({"kind": "webhook", "url": receiver.url + "/hook"}, "t", {})
+    poller.alerts = AlertCenter(sqlite_engine, rules.alerts, [channel])
+    poller.last_good = {**snapshot(), "open_cases": {}, "hotspots": [], "map": {}, "version": 1}
+
+    def failing_tick(now=None):
+        raise OSError("database down")
+
+    poller.tick = failing_tick
+    assert not poller.tick_or_mark_stale(NOW)  # stale since NOW
+    assert not poller.tick_or_mark_stale(NOW + timedelta(seconds=100))  # 100 s <= 120 s: no alert
+    assert not poller.tick_or_mark_stale(NOW + timedelta(seconds=130))  # 130 s > 120 s: one alert
+    assert not poller.tick_or_mark_stale(NOW + timedelta(seconds=135))  # the same event: not again
+    poller.alerts.wait_delivered()
+    assert [b["kind"] for _path, b in receiver.posts] == ["stale"]
+    assert receiver.posts[0][1]["body"].endswith("snapshot build failed: OSError。")
