@@ -347,7 +347,7 @@ def build_snapshot(
         "rankings": rankings,
         "history": slow.get("history", lambda: _history(engine, rules, today_day), fallback={}),
         "hotspots": slow.get("hotspots", lambda: find_hotspots(engine, rules, now, Scope.all(), tz), fallback=[]),
-        "hot_words": slow.get("hot_words", lambda: hot_words(engine, rules, now, tz, Scope.all()), fallback={}),
+        "hot_words": slow.get("hot_words", lambda: hot_words(engine, rules, now, tz, Scope.all(), block=False), {}),
         "repeat_callers": slow.get("repeat", lambda: repeat_complainants(engine, rules, now, Scope.all()), fallback=[])[
             :REPEAT_ROWS
         ],

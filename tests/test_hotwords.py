@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -79,7 +80,14 @@ def test_hot_words_from_the_database_with_the_map_counts_and_the_scoped_order_li
     rules = load_rules(load_settings().rules_path)
     insert_cases(sqlite_engine, complete_cases(_orders(rows), rules, NOW))
 
+    # The poller never waits: a cold baseline is cached on a background thread, "no data" meanwhile.
+    assert hot_words(sqlite_engine, rules, NOW, TZ, Scope.all(), block=False) == {}
+    deadline = time.monotonic() + 60
+    while not (warm := hot_words(sqlite_engine, rules, NOW, TZ, Scope.all(), block=False)):
+        assert time.monotonic() < deadline, "the baseline was not cached within 60 s"
+        time.sleep(0.1)
     result = hot_words(sqlite_engine, rules, NOW, TZ, Scope.all())
+    assert warm == result
     # 停水: 28 now vs 140 / 7 = 20 a day: ratio 1.4, not hot. 水管爆裂: 8 vs floor 0.5: hot.
     assert [h["word"] for h in result["city"]] == ["水管爆裂"]
     assert result["city"][0]["count"] == 8 and result["city"][0]["townships"] == {sunhe: 8}

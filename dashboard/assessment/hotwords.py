@@ -125,6 +125,8 @@ class HotWords:
             names = [*conn.scalars(select(Township.name)), *conn.scalars(select(District.name))]
         self.segmenter = Segmenter(names)
         self._days: dict[tuple[datetime, int], dict[str, Counter]] = {}
+        self._warming: threading.Thread | None = None
+        self._warming_lock = threading.Lock()
 
     def _rows(self, start: datetime, end: datetime, scope: Scope) -> list[tuple[str, str, str]]:
         query = select(Case.district_code, Case.township_code, Case.description).where(
@@ -145,6 +147,23 @@ class HotWords:
             self._days = {k: v for k, v in self._days.items() if k[0] >= start - timedelta(days=60)}
         return self._days[key]
 
+    def baseline_starts(self, rules: HotWordRules, now: datetime, tz: ZoneInfo) -> list[datetime]:
+        """Local midnights of the baseline days: the complete days before the window's first day."""
+        first = local_day_start(now - timedelta(hours=rules.window_hours), tz) - timedelta(days=rules.baseline_days)
+        return [local_day_start(first + timedelta(days=i, hours=12), tz) for i in range(rules.baseline_days)]
+
+    def warm(self, rules: HotWordRules, now: datetime, tz: ZoneInfo) -> bool:
+        """True when every baseline day is cached; otherwise start caching them on a background thread."""
+        if all(any(k[0] == start for k in self._days) for start in self.baseline_starts(rules, now, tz)):
+            return True
+        with self._warming_lock:
+            if self._warming is None or not self._warming.is_alive():
+                starts = self.baseline_starts(rules, now, tz)
+                self._warming = threading.Thread(target=lambda: [self._day(d) for d in starts], daemon=True,
+                                                 name="hot-words-warm-up")  # fmt: skip
+                self._warming.start()
+        return False
+
     def compute(self, rules: HotWordRules, now: datetime, tz: ZoneInfo, scope: Scope) -> dict:
         """City and per district hot words; each city word with its orders per township (for the map)."""
         window = timedelta(hours=rules.window_hours)
@@ -154,8 +173,7 @@ class HotWords:
         by_district: dict[str, Counter] = {}
         for town, counter in by_town.items():
             by_district.setdefault(district_of[town], Counter()).update(counter)
-        first = local_day_start(now - window, tz) - timedelta(days=rules.baseline_days)
-        days = [self._day(local_day_start(first + timedelta(days=i, hours=12), tz)) for i in range(rules.baseline_days)]
+        days = [self._day(start) for start in self.baseline_starts(rules, now, tz)]
         windows = rules.baseline_days * 24 / rules.window_hours
         allowed = (lambda d: True) if scope.districts is None else scope.districts.__contains__
         base_by_district = {d: _total(day.get(d, Counter()) for day in days) for d in by_district if allowed(d)}
@@ -178,12 +196,18 @@ _detectors: dict[int, HotWords] = {}
 _detectors_lock = threading.Lock()
 
 
-def hot_words(engine: Engine, rules: Rules, now: datetime, tz: ZoneInfo, scope: Scope) -> dict:
-    """The snapshot part: one detector per engine, kept for its baseline cache."""
+def hot_words(engine: Engine, rules: Rules, now: datetime, tz: ZoneInfo, scope: Scope, *, block: bool = True) -> dict:
+    """The snapshot part: one detector per engine, kept for its baseline cache.
+
+    With `block=False` (the poller) a cold cache is filled on a background thread and `{}` ("no
+    data yet") is returned meanwhile, so the first tick never waits for a week of segmentation.
+    """
     with _detectors_lock:
         detector = _detectors.get(id(engine))
         if detector is None or detector.engine is not engine:
             detector = _detectors[id(engine)] = HotWords(engine)
+    if not block and not detector.warm(rules.hot_words, now, tz):
+        return {}
     return detector.compute(rules.hot_words, now, tz, scope)
 
 
