@@ -19,11 +19,13 @@ from callbacks.access import layout_for_viewer
 from callbacks.context import AppContext, map_specs, static_geography
 from dashboard.access import headers, web
 from dashboard.access.modes import StartRefused, login_required
+from dashboard.api import screens as screens_api
 from dashboard.api.json_api import make_blueprint
 from dashboard.api.wire import install as install_wire
 from dashboard.live.poller import start_in_thread
 from dashboard.ops import metrics
 from dashboard.ops.logs import configure_logging, install_request_ids
+from dashboard.ops.screens import ScreenFleet
 from dashboard.runtime import Runtime
 from dashboard.settings import REPO_ROOT
 from dashboard.store.schema import Case, Township
@@ -109,6 +111,8 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
     web.install(app.server, runtime, login_on)
     app.server.register_blueprint(make_blueprint(runtime))
     install_wire(app.server)
+    context.fleet = app.server.config["screen_fleet"] = ScreenFleet.for_redis(runtime.settings.redis_url)
+    app.server.register_blueprint(screens_api.make_blueprint(context.fleet))
     register_callbacks(app, context)
     payload_guard.install(app.server, app.callback_map)
     install_request_ids(app.server)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dash import Dash
 
 from callbacks import (  # issue 15
+    hotwords,
     map_page,
+    ops_pages,
     overview,
     rankings_page,
     router,
@@ -20,7 +22,7 @@ from callbacks.context import AppContext
 
 def register_callbacks(app: Dash, context: AppContext) -> None:
     router.register(app, context)
-    for page in (overview, map_page, sla_page, rankings_page, unit_page):
+    for page in (overview, map_page, sla_page, rankings_page, unit_page, hotwords, ops_pages):
         page.register(app, context)
     for page in (trace_drawer, unit_analysis, whatif_page):
         page.register(app, context)

@@ -13,6 +13,7 @@ from shapely.geometry import shape
 from dashboard.access import web
 from dashboard.access.filtering import ScopedSnapshots, may_open_unit
 from dashboard.api.wire import versioned
+from dashboard.ops.screens import ScreenFleet
 from dashboard.runtime import Runtime
 from geo.assets import asset_path
 from geo.reference import district_geojson, districts, townships
@@ -34,6 +35,7 @@ class AppContext:
     scoped: ScopedSnapshots = field(default_factory=ScopedSnapshots)
     # the SLA board's memoised reads of open orders (callbacks/open_orders.py), set at registration
     open_orders: Any = None
+    fleet: ScreenFleet | None = None  # the wall screens' heartbeats (/screens)
 
     @property
     def tile_url(self) -> str | None:

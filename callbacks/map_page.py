@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks.context import AppContext
+from callbacks.hotwords import word_panel, word_township_counts
 from layouts import ids, map_page
 from layouts.hotspots import hotspot_cards, hotspot_points
 from layouts.i18n import t
@@ -27,9 +28,13 @@ def measure_values(snapshot: dict[str, Any] | None, spec: dict[str, Any], option
         return [0] * len(spec["codes"])
     layer, measure, category = options["layer"], options["measure"], options["category"]
     values = snapshot["map"][layer]
-    if measure == "orders" and category:
+    if options.get("word") or (measure == "orders" and category):
         per_town = snapshot["category_orders"][options["window"]]
-        counts = {code: cats.get(category, 0) for code, cats in per_town.items()}
+        counts = (
+            word_township_counts(snapshot, options["word"])  # a hot word: the orders naming it in 24 h
+            if options.get("word")
+            else {code: cats.get(category, 0) for code, cats in per_town.items()}
+        )
         if layer == "district":
             parent = snapshot["names"]["township_district"]
             totals: dict[str, int] = {}
@@ -65,9 +70,9 @@ def build(view: View, context: AppContext) -> Any:
     categories = sorted(
         {c for cats in (snapshot or {}).get("category_orders", {}).get("30d", {}).values() for c in cats}
     )
-    return map_page.page(
-        view, options, categories, figure, snapshot, context.townships_approximate, json.dumps(focus) if focus else None
-    )
+    bounds = json.dumps(focus) if focus else None
+    extra = word_panel(view, context, snapshot, options["word"])
+    return map_page.page(view, options, categories, figure, snapshot, context.townships_approximate, bounds, extra)
 
 
 def search_for(view: View, **changes: str | None) -> str:

@@ -59,10 +59,11 @@ def register(app: Dash, context: AppContext) -> None:
         Output(RANKING_GRID, "rowData"),
         Input(ids.SNAPSHOT, "data"),
         Input(RANKING_GRID, "id"),
+        State(ids.URL, "search"),
     )
-    def ranking(stub: dict[str, Any] | None, _grid: str):
+    def ranking(stub: dict[str, Any] | None, _grid: str, search: str):
         snapshot = context.snapshot()
-        return overview.ranking_rows(snapshot) if snapshot else no_update
+        return overview.ranking_rows(snapshot, parse_view("/", search).lang) if snapshot else no_update
 
     # Colours change in the browser from values the server sent (assets/map_values.js).
     app.clientside_callback(

@@ -49,3 +49,10 @@ def district_geojson() -> dict:
 def township_geojson() -> dict:
     """FeatureCollection of approximate township cells (WGS-84); id = 9-digit township code."""
     return json.loads(asset_path("townships").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def township_names_en() -> dict[str, str]:
+    """Township code -> English name ("Jianwai Subdistrict"), built by scripts/build_names_en.py."""
+    frame = pd.read_csv(data_file("townships_en.csv"), dtype=str, keep_default_na=False)
+    return dict(zip(frame["code"], frame["name_en"], strict=True))

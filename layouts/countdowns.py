@@ -11,6 +11,7 @@ from typing import Any
 from dash import html
 
 from layouts.i18n import URGENCY, fmt_countdown, t
+from layouts.names import tr
 
 
 def countdown_row(item: dict[str, Any], seconds_left: float, lang: str) -> html.Div:
@@ -21,8 +22,8 @@ def countdown_row(item: dict[str, Any], seconds_left: float, lang: str) -> html.
             html.Span(urgency, className=f"urgency-chip urgency-{item['urgency']}"),
             html.Div(
                 [
-                    html.Span(item["place"], className="cd-place"),
-                    html.Span(f"{item['category']} · {t(item['due_kind'], lang)}", className="cd-what"),
+                    html.Span(tr(item["place"], lang), className="cd-place"),
+                    html.Span(f"{tr(item['category'], lang)} · {t(item['due_kind'], lang)}", className="cd-what"),
                 ],
                 className="cd-main",
             ),

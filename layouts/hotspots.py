@@ -7,6 +7,7 @@ from typing import Any
 from dash import html
 
 from layouts.i18n import t
+from layouts.names import tr
 from layouts.shell import link
 
 
@@ -42,8 +43,8 @@ def hotspot_cards(hotspots: list[dict[str, Any]], names: dict[str, dict[str, str
                     html.Div(
                         [
                             html.Span(t(h["kind"], lang), className=f"hs-kind hs-{h['kind']}"),
-                            html.Span(f"{district} {town}", className="hs-place"),
-                            html.Span(h["category"], className="hs-category"),
+                            html.Span(f"{tr(district, lang)} {tr(town, lang)}", className="hs-place"),
+                            html.Span(tr(h["category"], lang), className="hs-category"),
                         ],
                         className="hs-head",
                     ),

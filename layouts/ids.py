@@ -84,3 +84,11 @@ WHATIF_MONTH = "whatif-month"
 WHATIF_LEVEL = "whatif-level"
 WHATIF_RUN = "whatif-run"
 WHATIF_RESULT = "whatif-result"
+# Hot words (诉求热词): the ranked list on the overview, map and district pages; orders naming a word
+HOT_WORDS = "hot-words"
+HOT_WORD_ORDERS = "hot-word-orders"
+# Operator pages: alerts (with acknowledge) and the screen fleet (with reload)
+ALERT_LIST = "alert-list"
+ALERT_ACK = "alert-ack"  # pattern-matching: {"type": ALERT_ACK, "id": alert id}
+SCREEN_LIST = "screen-list"
+SCREEN_RELOAD = "screen-reload"  # pattern-matching: {"type": SCREEN_RELOAD, "screen": name}

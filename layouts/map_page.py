@@ -6,9 +6,10 @@ from typing import Any
 
 from dash import dcc, html
 
-from layouts import ids
+from layouts import hotwords, ids
 from layouts.hotspots import hotspot_cards
 from layouts.i18n import t
+from layouts.names import tr
 from layouts.routes import View, query_value
 
 LAYERS = ("township", "district")
@@ -24,6 +25,7 @@ def map_options(view: View) -> dict[str, str]:
         "window": query_value(view, "window", WINDOWS, "today"),
         "category": view.query.get("category", ""),
         "focus": view.query.get("focus", ""),
+        "word": view.query.get("word", ""),  # a hot word: the map counts the orders naming it
     }
 
 
@@ -55,7 +57,7 @@ def controls(view: View, options: dict[str, str], categories: list[str]) -> html
                     dcc.Dropdown(
                         id=ids.MAP_CATEGORY,
                         options=[{"label": t("all_categories", lang), "value": ""}]
-                        + [{"label": c, "value": c} for c in categories],
+                        + [{"label": tr(c, lang), "value": c} for c in categories],
                         value=options["category"],
                         clearable=False,
                         searchable=False,
@@ -70,7 +72,7 @@ def controls(view: View, options: dict[str, str], categories: list[str]) -> html
 
 
 def page(view: View, options: dict[str, str], categories: list[str], figure, snapshot: dict[str, Any] | None,
-         approximate: bool, focus_bounds: str | None = None) -> html.Div:  # fmt: skip
+         approximate: bool, focus_bounds: str | None = None, extra: list | None = None) -> html.Div:  # fmt: skip
     lang = view.lang
     names = (snapshot or {}).get("names", {})
     return html.Div(
@@ -93,14 +95,18 @@ def page(view: View, options: dict[str, str], categories: list[str], figure, sna
                         className="panel panel-map panel-map-page",
                         **({"data-fit-bounds": focus_bounds} if focus_bounds else {"data-fit-beijing": "1"}),
                     ),
-                    html.Section(
-                        [
-                            html.H2(t("hotspots", lang), className="panel-title"),
-                            html.Div(hotspot_cards((snapshot or {}).get("hotspots", []), names, lang),
-                                     id=ids.HOTSPOT_LIST, className="hotspot-list"),
-                        ],
-                        className="panel panel-hotspots",
-                    ),
+                    html.Div([
+                        html.Section(
+                            [
+                                html.H2(t("hotspots", lang), className="panel-title"),
+                                html.Div(hotspot_cards((snapshot or {}).get("hotspots", []), names, lang),
+                                         id=ids.HOTSPOT_LIST, className="hotspot-list"),
+                            ],
+                            className="panel panel-hotspots",
+                        ),
+                        hotwords.panel(lang, hotwords.hot_word_rows(snapshot, lang, chosen=options["word"])),
+                        *(extra or []),
+                    ], className="map-side"),
                 ],
                 className="map-page-row",
             ),

@@ -10,12 +10,13 @@ from dash import dcc, html
 
 from dashboard.assessment.classes import class_members
 from dashboard.assessment.rules import CLASSES
-from layouts import ids
+from layouts import hotwords, ids
 from layouts.components import DEFAULT_COL_DEF, grid_options, tile
 from layouts.countdowns import countdown_row, holiday_note
 from layouts.formatting import rate_delta_points
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
 from layouts.maps import map_figure
+from layouts.names import tr
 from layouts.routes import View
 from layouts.shell import link
 
@@ -81,14 +82,14 @@ def top10_rows(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
         html.A(
             [
                 html.Span(str(r["position"]), className="bar-pos"),
-                html.Span(r["name"], className="bar-name"),
+                html.Span(tr(r["name"], lang), className="bar-name"),
                 html.Span(
                     html.Span(className="bar-fill", style={"width": f"{100 * r['orders'] / most:.0f}%"}),
                     className="bar-track",
                 ),
                 html.Span(fmt_count(r["orders"], lang), className="bar-value"),
-                html.Span(names.get("district", {}).get(r["district_code"], ""), className="bar-district"),
-                html.Span(r.get("top_category") or "", className="bar-category"),
+                html.Span(tr(names.get("district", {}).get(r["district_code"], ""), lang), className="bar-district"),
+                html.Span(tr(r.get("top_category"), lang) or "", className="bar-category"),
             ],
             href=link(f"/township/{r['code']}", lang),
             className="bar-row",
@@ -124,7 +125,8 @@ def class_lists(snapshot: dict[str, Any] | None, lang: str, per_class: int = 5) 
                 value = fmt_delta(r.get("composite_change"), 1)[0]
             else:
                 value = fmt_score(r["composite"])
-            items.append(html.Li([html.Span(r["name"], className="cls-name"), html.Span(value, className="cls-value")]))
+            member = html.Span(tr(r["name"], lang), className="cls-name")
+            items.append(html.Li([member, html.Span(value, className="cls-value")]))
         columns.append(
             html.Div(
                 [
@@ -153,10 +155,12 @@ def ranking_column_defs(lang: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def ranking_rows(snapshot: dict[str, Any] | None) -> list[dict[str, Any]]:
+def ranking_rows(snapshot: dict[str, Any] | None, lang: str = "zh") -> list[dict[str, Any]]:
     rows = ((snapshot or {}).get("rankings") or {}).get("month_township", {}).get("rows", [])
     districts = (snapshot or {}).get("names", {}).get("district", {})
-    return [{**r, "district_name": districts.get(r["district_code"], r["district_code"])} for r in rows]
+    names = {code: tr(name, lang) for code, name in districts.items()}
+    return [{**r, "name": tr(r["name"], lang), "district_name": names.get(r["district_code"], r["district_code"])}
+            for r in rows]  # fmt: skip
 
 
 def _panel(title: str, body, class_name: str) -> html.Section:
@@ -200,12 +204,18 @@ def page(view: View, spec: dict[str, Any], tile_url: str | None, approximate: bo
     children = [
         html.Div(kpi_tiles(None, lang), id=ids.KPIS, className="kpi-row"),
         html.Div([map_panel, *side], className="main-row"),
-        html.Section(
+        html.Div(
             [
-                html.H2(t("classes_title", lang), id=ids.CLASSES_TITLE, className="panel-title"),
-                html.Div(class_lists(None, lang), id=ids.CLASS_LISTS, className="class-lists"),
+                html.Section(
+                    [
+                        html.H2(t("classes_title", lang), id=ids.CLASSES_TITLE, className="panel-title"),
+                        html.Div(class_lists(None, lang), id=ids.CLASS_LISTS, className="class-lists"),
+                    ],
+                    className="panel panel-classes",
+                ),
+                hotwords.panel(lang, hotwords.hot_word_rows(None, lang)),
             ],
-            className="panel panel-classes",
+            className="bottom-row",
         ),
     ]
     if not view.kiosk:

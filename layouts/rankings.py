@@ -19,6 +19,7 @@ from dashboard.assessment.rules import CLASSES
 from layouts import ids
 from layouts.components import DEFAULT_COL_DEF, Column, grid_options, wall_table
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
+from layouts.names import tr
 from layouts.routes import View, query_value
 from layouts.shell import link
 
@@ -167,7 +168,7 @@ def grid_rows(payload: dict[str, Any], series: dict[str, list], names: dict[str,
         }
         out.append({
             **row,
-            "name": own_names.get(row["code"], row["name"]),
+            "name": own_names.get(row["code"]) or tr(row["name"], lang),
             "district_name": districts.get(row["district_code"], row["district_code"]),
             "href": link(f"/{level}/{row['code']}", lang),
             "rank_change_dir": change_dir,

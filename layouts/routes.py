@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-LEADERSHIP_PAGES = ("whatif",)  # admin and leader only (callbacks/context.py)
-PAGES = ("overview", "map", "sla", "rankings", "district", "township", "whatif")
+LEADERSHIP_PAGES = ("whatif", "alerts", "screens")  # admin and leader only (callbacks/context.py)
+PAGES = ("overview", "map", "sla", "rankings", "district", "township", *LEADERSHIP_PAGES)
 _UNIT = re.compile(r"^/(district|township)/(\d{6}|\d{9})/?$")
 
 
@@ -35,7 +35,7 @@ def parse_view(pathname: str | None, search: str | None) -> View:
     page, arg = "not_found", None
     if path == "/":
         page = "overview"
-    elif path.lstrip("/") in ("map", "sla", "rankings", "whatif"):
+    elif path.lstrip("/") in ("map", "sla", "rankings", *LEADERSHIP_PAGES):
         page = path.lstrip("/")
     elif match := _UNIT.match(path):
         page, arg = match.group(1), match.group(2)

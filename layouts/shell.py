@@ -13,6 +13,8 @@ NAV = (
     ("/sla", "nav_sla"),
     ("/rankings", "nav_rankings"),
     ("/whatif", "nav_whatif"),
+    ("/alerts", "nav_alerts"),
+    ("/screens", "nav_screens"),
 )
 
 

@@ -24,6 +24,7 @@ from layouts import ids
 from layouts.components import DEFAULT_COL_DEF, Bar, Column, bar_rows, grid_options, tile, wall_table
 from layouts.countdowns import holiday_note
 from layouts.i18n import URGENCY, fmt_count, fmt_countdown, t
+from layouts.names import tr
 from layouts.routes import View
 from layouts.shell import link
 
@@ -126,9 +127,9 @@ def page_records(frame: pd.DataFrame, names: dict[str, Any], lang: str, tz: Zone
             "urgency": r.urgency,
             "urgency_label": URGENCY.get(r.urgency, {}).get(lang, r.urgency),
             "district": districts.get(r.district_code, r.district_code),
-            "township": towns.get(r.township_code, r.township_code),
+            "township": tr(towns.get(r.township_code, r.township_code), lang),
             "township_code": r.township_code,
-            "category": f"{r.category} · {r.subcategory}" if r.subcategory else r.category,
+            "category": " · ".join(tr(c, lang) for c in (r.category, r.subcategory) if c),
             "due_kind": t(r.due_kind, lang),
             "due_at": local[i],
             "due_iso": iso[i],
@@ -175,7 +176,7 @@ def township_bars(board: Board, names: dict[str, Any], lang: str) -> list[Any]:
     districts = _district_names(names, lang)
     parent = names.get("township_district", {})
     bars = [
-        Bar(names.get("township", {}).get(code, code), n, fmt_count(n, lang), link(f"/township/{code}", lang),
+        Bar(tr(names.get("township", {}).get(code, code), lang), n, fmt_count(n, lang), link(f"/township/{code}", lang),
             districts.get(parent.get(code, ""), ""))
         for code, n in board.overdue_towns
     ]  # fmt: skip
@@ -257,14 +258,15 @@ def controls(view: View, filters: SlaFilters, board: Board, names: dict[str, Any
         (code for code in names.get("township", {}) if not filters.district or parent.get(code) == filters.district),
         key=lambda code: (parent.get(code, ""), code),
     )
-    town_label = (lambda c: names["township"][c]) if filters.district else (
-        lambda c: f"{names['township'][c]} · {districts.get(parent.get(c, ''), '')}")  # fmt: skip
+    town_label = (lambda c: tr(names["township"][c], lang)) if filters.district else (
+        lambda c: f"{tr(names['township'][c], lang)} · {districts.get(parent.get(c, ''), '')}")  # fmt: skip
     categories = sorted(set(board.categories) | ({filters.category} if filters.category else set()))
     parts = [
         ("district", ids.SLA_DISTRICT, [{"label": districts[c], "value": c} for c in sorted(districts)],
          "all_districts", False),
         ("township", ids.SLA_TOWNSHIP, [{"label": town_label(c), "value": c} for c in towns], "all_townships", True),
-        ("category", ids.SLA_CATEGORY, [{"label": c, "value": c} for c in categories], "all_categories", False),
+        ("category", ids.SLA_CATEGORY, [{"label": tr(c, lang), "value": c} for c in categories], "all_categories",
+         False),
         ("urgency", ids.SLA_URGENCY, [{"label": v[lang], "value": k} for k, v in URGENCY.items()],
          "all_urgencies", False),
         ("state", ids.SLA_STATE, [{"label": t(f"state_{s}", lang), "value": s} for s in STATES], "all_states", False),

@@ -14,11 +14,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from layouts import ids
+from layouts import hotwords, ids
 from layouts.components import tile
 from layouts.countdowns import countdown_row
 from layouts.hotspots import hotspot_cards
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
+from layouts.names import tr
 from layouts.shell import link
 from layouts.trace import drawer, traceable
 
@@ -195,8 +196,8 @@ def repeat_table(rows: list[dict[str, Any]], snapshot: dict[str, Any], lang: str
             html.Div(
                 [
                     html.Span(mask_caller(r.get("caller_tag"), lang)),
-                    html.Span(names.get(r["township_code"], r["township_code"])),
-                    html.Span(r["category"]),
+                    html.Span(tr(names.get(r["township_code"], r["township_code"]), lang)),
+                    html.Span(tr(r["category"], lang)),
                     html.Span(f"{r['orders']} {t('times', lang)}", className="rp-count"),
                 ],
                 className="repeat-row",
@@ -225,7 +226,7 @@ def township_links(snapshot: dict[str, Any], code: str, lang: str) -> html.Div:
             html.A(
                 [
                     html.Span(str(r["rank"]) if r["rank"] else "—", className="tl-rank"),
-                    html.Span(r["name"], className="tl-name"),
+                    html.Span(tr(r["name"], lang), className="tl-name"),
                     html.Span(fmt_score(r["composite"]), className="tl-score"),
                     html.Span(fmt_rate(r["resolution_rate"]), className="tl-rate"),
                     html.Span(fmt_count(live.get(r["code"], {}).get("overdue", 0), lang), className="tl-overdue"),
@@ -243,7 +244,7 @@ def township_links(snapshot: dict[str, Any], code: str, lang: str) -> html.Div:
 def body(snapshot: dict[str, Any], level: str, code: str, lang: str, theme: str, due_rows: pd.DataFrame) -> list:
     """The refreshable lower part of a unit page: trend, categories, due-soon orders, repeat callers, hotspots."""
     hotspots = [h for h in snapshot.get("hotspots", []) if in_unit(level, code, h["district_code"], h["township_code"])]
-    categories = category_counts(snapshot, level, code)
+    categories = [(tr(c, lang), n) for c, n in category_counts(snapshot, level, code)]
     due = due_soon_rows(due_soon(due_rows, snapshot.get("names", {})), snapshot["generated_at"], lang)
     return [
         html.Div(
@@ -264,6 +265,9 @@ def body(snapshot: dict[str, Any], level: str, code: str, lang: str, theme: str,
             ],
             className="unit-row-3",
         ),
+        hotwords.panel(lang, hotwords.hot_word_rows(snapshot, lang, district=code), list_id=None)
+        if level == "district"
+        else None,
     ]
 
 
@@ -281,12 +285,15 @@ def page(level: str, code: str, name: str, parent: tuple[str, str] | None, snaps
     row = unit_row(snapshot, level, code) if snapshot else None
     crumbs = [html.A(t("whole_city", lang), href=link("/map", lang), className="crumb")]
     if parent:
-        crumbs += [html.Span(" / "), html.A(parent[1], href=link(f"/district/{parent[0]}", lang), className="crumb")]
+        district = html.A(tr(parent[1], lang), href=link(f"/district/{parent[0]}", lang), className="crumb")
+        crumbs += [html.Span(" / "), district]
     export = html.Button("Excel", id=ids.UNIT_EXPORT_BUTTON, className="button", n_clicks=0)
     head = html.Div(
         [
             html.Div(crumbs, className="crumbs"),
-            html.H2([name, html.Span(t(f"{level}_page", lang), className="unit-kind")], className="unit-title"),
+            html.H2(
+                [tr(name, lang), html.Span(t(f"{level}_page", lang), className="unit-kind")], className="unit-title"
+            ),
             html.Div(class_chips(row, lang), className="unit-chips"),
             export if level == "district" else None,
             dcc.Download(id=ids.UNIT_EXPORT),

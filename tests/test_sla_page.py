@@ -39,7 +39,7 @@ def test_pages_carry_labels_local_time_and_the_deadline():
     first = block["rowData"][0]
     assert first["case_id"] == "A2"
     assert first["state_label"] == "Overdue" and first["urgency_label"] == "Emergency"
-    assert first["district"] == "Chaoyang" and first["township"] == "建外街道"
+    assert first["district"] == "Chaoyang" and first["township"] == "Jianwai Subdistrict"
     assert first["due_at"] == "11-27 11:00"  # 03:00 UTC in Beijing
     assert first["due_iso"] == "2026-11-27T03:00:00Z"
     assert first["countdown"] == NOW_MS - 3 * HOUR

@@ -36,6 +36,32 @@ class UrgencyRule:
 
 
 @dataclass(frozen=True)
+class HotWordRules:
+    """诉求热词 (dashboard/assessment/hotwords.py): what makes a word hot."""
+
+    window_hours: int = 24
+    baseline_days: int = 7
+    min_count: int = 5
+    min_ratio: float = 3.0
+    p_value: float = 0.001
+    top_n: int = 10
+
+
+@dataclass(frozen=True)
+class AlertRules:
+    """Alerts pushed to the people on duty (dashboard/alerts/); channels are checked by that package."""
+
+    quiet_minutes: float = 30.0
+    due_soon_minutes: float = 60.0
+    due_soon_urgencies: tuple[str, ...] = ("emergency", "utilities")
+    hotspot_bursts: bool = True
+    concentration_factor: float = 3.0
+    concentration_min_orders: int = 30
+    stale_seconds: float = 120.0
+    channels: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
 class Rules:
     version: str
     basically_credit: float
@@ -64,6 +90,8 @@ class Rules:
     digest: str  # changes whenever any value changes; snapshots and exports carry it
     # {level: {measure: target}}; optional table, so older rules files stay valid (no targets shown)
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
+    hot_words: HotWordRules = HotWordRules()
+    alerts: AlertRules = AlertRules()
 
 
 def _get(data: dict, path: str) -> Any:
@@ -126,6 +154,8 @@ _KNOWN: dict[str, Any] = {
         )
     ),
     "targets": {level: dict.fromkeys(TARGET_MEASURES) for level in LEVELS},
+    "hotwords": dict.fromkeys(HotWordRules.__dataclass_fields__),
+    "alerts": dict.fromkeys(AlertRules.__dataclass_fields__),
 }
 _KIND = {
     "targets": "level",
@@ -201,7 +231,45 @@ def parse_rules(data: dict, digest: str = "") -> Rules:
         concentration_top_n=_number(data, "concentration.top_n", 1, 1000, integer=True),
         digest=digest,
         targets=_targets(data),
+        hot_words=_hot_words(data),
+        alerts=_alerts(data),
     )
+
+
+# Optional sections (absent: the defaults above, which rules.toml documents): (low, high, integer).
+_HOT_WORD_BOUNDS = {"window_hours": (1, 24 * 7, True), "baseline_days": (1, 90, True), "min_count": (1, 100000, True),
+                    "min_ratio": (1, 1000, False), "p_value": (1e-12, 0.5, False), "top_n": (1, 100, True)}  # fmt: skip
+_ALERT_BOUNDS = {"quiet_minutes": (0, 24 * 60, False), "due_soon_minutes": (1, 24 * 60, False),
+                 "concentration_factor": (1, 1000, False), "concentration_min_orders": (1, 100000, True),
+                 "stale_seconds": (10, 86400, False)}  # fmt: skip
+
+
+def _numbers(data: dict, section: str, bounds: dict[str, tuple]) -> dict[str, Any]:
+    given = data.get(section, {})
+    return {k: _number(data, f"{section}.{k}", *bound) for k, bound in bounds.items() if k in given}
+
+
+def _hot_words(data: dict) -> HotWordRules:
+    return HotWordRules(**_numbers(data, "hotwords", _HOT_WORD_BOUNDS))
+
+
+def _alerts(data: dict) -> AlertRules:
+    given = data.get("alerts", {})
+    values: dict[str, Any] = _numbers(data, "alerts", _ALERT_BOUNDS)
+    if "due_soon_urgencies" in given:
+        urgencies = given["due_soon_urgencies"]
+        if not isinstance(urgencies, list) or not set(urgencies) <= set(URGENCIES):
+            raise RulesError(f"rules: `alerts.due_soon_urgencies` must list some of {', '.join(URGENCIES)}")
+        values["due_soon_urgencies"] = tuple(urgencies)
+    if "hotspot_bursts" in given:
+        if not isinstance(given["hotspot_bursts"], bool):
+            raise RulesError("rules: `alerts.hotspot_bursts` must be true or false")
+        values["hotspot_bursts"] = given["hotspot_bursts"]
+    if "channels" in given:
+        if not isinstance(given["channels"], list) or not all(isinstance(c, dict) for c in given["channels"]):
+            raise RulesError("rules: `alerts.channels` must be a list of tables ([[alerts.channels]])")
+        values["channels"] = tuple(given["channels"])
+    return AlertRules(**values)
 
 
 def load_rules(path: Path) -> Rules:

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from dashboard.alerts.center import AlertCenter
 from dashboard.assessment.rules import Rules
 from dashboard.live.cache import SnapshotCache, new_owner_id
 from dashboard.live.change_feed import Feed
@@ -94,6 +95,7 @@ class Poller:
         self._running = threading.Event()
         self._running.set()
         self._last_version = 0
+        self.alerts = AlertCenter.from_environment(engine, rules)  # evaluated after each tick
 
     def _next_version(self, now: datetime) -> int:
         """Milliseconds since the epoch, strictly increasing within this poller."""
@@ -116,6 +118,7 @@ class Poller:
         self.cache.publish(snapshot)
         self.last_good, self.stale = snapshot, None
         self.ticks += 1
+        self.observe_alerts(snapshot, now)
         return snapshot
 
     def tick_or_mark_stale(self, now: datetime | None = None) -> bool:
@@ -139,7 +142,15 @@ class Poller:
             self.mark_stale(reason, now)
         except Exception as exc:  # the cache is down too: the screens' age badge still tells the truth
             log.warning("could not publish the stale snapshot: %s", exc)
+        self.observe_alerts({**self.last_good, "stale": self.stale} if self.last_good else None, now)
         return False
+
+    def observe_alerts(self, snapshot: dict[str, Any] | None, now: datetime) -> None:
+        """Raise this tick's alerts (delivery runs on the alert center's own thread); never fails a tick."""
+        try:
+            self.alerts.observe(snapshot, now)
+        except Exception:
+            log.exception("alert evaluation failed")
 
     def mark_stale(self, reason: str, now: datetime) -> None:
         """Republish the last good snapshot with `stale` set, once per distinct reason."""

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, func, select
 
 from dashboard.assessment import period_views
 from dashboard.assessment.hotspots import find_hotspots, repeat_complainants
+from dashboard.assessment.hotwords import hot_words
 from dashboard.assessment.periods import assessment_day, classes_month, day_bounds, day_period, month_of_day
 from dashboard.assessment.rankings import rankings_payload, top_concentration
 from dashboard.assessment.rules import Rules
@@ -43,7 +44,7 @@ REPEAT_ROWS = 300
 BULK_CHANGE = 1000  # changed cases in one tick that make the slow lane refresh at once
 HISTORY_MONTHS = 6
 # How often each slow part is recomputed (seconds). Rankings move only when callbacks arrive.
-SLOW_SECONDS = {"periods": 30, "rankings": 60, "hotspots": 60, "history": 600, "repeat": 300}
+SLOW_SECONDS = {"periods": 30, "rankings": 60, "hotspots": 60, "history": 600, "repeat": 300, "hot_words": 60}
 
 
 @dataclass(frozen=True)
@@ -353,6 +354,7 @@ def build_snapshot(
         "rankings": rankings,
         "history": slow.get("history", lambda: _history(engine, rules, today_day), fallback={}),
         "hotspots": slow.get("hotspots", lambda: find_hotspots(engine, rules, now, Scope.all(), tz), fallback=[]),
+        "hot_words": slow.get("hot_words", lambda: hot_words(engine, rules, now, tz, Scope.all(), block=False), {}),
         "repeat_callers": slow.get("repeat", lambda: repeat_complainants(engine, rules, now, Scope.all()), fallback=[])[
             :REPEAT_ROWS
         ],

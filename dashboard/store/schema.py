@@ -292,3 +292,30 @@ class CaseChange(Base):
     txid: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_case_changes_txid", "txid"), {"sqlite_autoincrement": True})
+
+
+class AlertRecord(Base):
+    """An alert pushed to the people on duty (dashboard/alerts/): what, when, where it went, who saw it.
+
+    `key` names the event (one alert per event); `subject` names what it is about (a township, the
+    pipeline) so the quiet period can hold back a repeat about the same subject.
+    """
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivery: Mapped[str | None] = mapped_column(Text)  # per channel: "webhook ok; email failed: ..."
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_alerts_subject_created", "subject", "created_at"),
+        Index("ix_alerts_created", "created_at"),
+    )

@@ -24,6 +24,7 @@ import pandas as pd
 
 from dashboard.privacy import hash_caller
 from data_loader.demo import model as dm
+from data_loader.demo.descriptions import describe
 
 NAT = np.datetime64("NaT", "s")
 HOUR = 3600.0
@@ -227,6 +228,7 @@ class Drawn:
     channel: np.ndarray
     address_tail: np.ndarray  # estate + building, e.g. 幸福家园12号楼
     plan: Plan
+    description: np.ndarray  # what the caller said (data_loader/demo/descriptions.py)
 
 
 def draw_life(rng: np.random.Generator, orders: dm.Orders, geo: dm.Geography, rules, tz: str, seed: int) -> Drawn:
@@ -241,7 +243,7 @@ def draw_life(rng: np.random.Generator, orders: dm.Orders, geo: dm.Geography, ru
     quality = dm.township_quality(len(geo.codes), wanted, seed)[month_row, orders.township]
     dispatched = draw_dispatch(rng, orders.received, urgency, rules)
     plan = draw_plan(rng, dispatched, urgency, quality, rules, tz)
-    return Drawn(orders, urgency, channel, address_tail, plan)
+    return Drawn(orders, urgency, channel, address_tail, plan, describe(rng, orders, address_tail))
 
 
 def contract_frame(
@@ -263,7 +265,7 @@ def contract_frame(
         "lat": orders.lat.round(6),
         "lon": orders.lon.round(6),
         "address": pd.Series(geo.names[orders.township]) + tail,
-        "description": "市民反映" + tail + subcategory + "问题，请尽快处理。",
+        "description": drawn.description,
         "caller_hash": hash_numbers(orders.caller, caller_key),
     })  # fmt: skip
     for col in ("dispatched_at", "responded_at", "resolved_at", "extended_until", "callback_at"):

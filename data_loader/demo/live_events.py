@@ -73,7 +73,7 @@ class LiveEvents:
         n = len(event)
         received = begin[event] + (rng.random(n) * span[event]).astype("timedelta64[s]")
         plon, plat = dm.jitter(rng, lon[event], lat[event], 150)
-        return dm.Orders(received, township[event], topic[event], dm.fake_numbers(rng, n), plon, plat)
+        return dm.Orders(received, township[event], topic[event], dm.fake_numbers(rng, n), plon, plat, np.ones(n, bool))
 
     def _repeats(self, rng: np.random.Generator, midnight: np.datetime64) -> dm.Orders:
         threads = int(rng.poisson(REPEAT_SHARE * self.per_day))

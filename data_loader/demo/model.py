@@ -310,6 +310,11 @@ class Orders:
     caller: np.ndarray  # clear numbers, hashed when the frame is built
     lon: np.ndarray
     lat: np.ndarray
+    burst: np.ndarray | None = None  # True for orders of a burst (their callers name its cause)
+
+    def __post_init__(self) -> None:
+        if self.burst is None:
+            self.burst = np.zeros(len(self.received), dtype=bool)
 
     @staticmethod
     def concat(parts: list[Orders]) -> Orders:

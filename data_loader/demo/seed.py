@@ -108,7 +108,7 @@ def bursts(rng: np.random.Generator, geo: dm.Geography, window: Window) -> dm.Or
     n = len(event)
     received = start[event] + rng.integers(0, 5 * 3600, n).astype("timedelta64[s]")
     plon, plat = dm.jitter(rng, lon[event], lat[event], 200)
-    orders = dm.Orders(received, township[event], topic[event], dm.fake_numbers(rng, n), plon, plat)
+    orders = dm.Orders(received, township[event], topic[event], dm.fake_numbers(rng, n), plon, plat, np.ones(n, bool))
     return _keep_past(orders, window.cut)
 
 
