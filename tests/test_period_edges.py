@@ -14,7 +14,7 @@ import pytest
 from dashboard.assessment.rankings import rankings_payload
 from dashboard.live.cache import MemoryCache
 from dashboard.live.poller import Poller
-from dashboard.live.rollups import apply_changes
+from dashboard.live.rollups import catch_up
 from dashboard.scope import Scope
 from tests.assessment_data import SHANGHAI, add_reference, case, local, make_rules, write_cases
 
@@ -33,7 +33,7 @@ def engine(sqlite_engine):
 
 def valid_callbacks(engine, rules, period: str, label: str) -> dict[str, tuple[int, float]]:
     """code -> (valid callbacks, composite) for units with at least one valid callback."""
-    apply_changes(engine, rules, tz=SHANGHAI)  # what the poller does each tick (a new rules basis rebuilds)
+    catch_up(engine, rules, SHANGHAI)  # what the poller does each tick (a new rules basis rebuilds)
     rows = rankings_payload(engine, rules, period, label, "township", Scope.all())["rows"]
     return {r["code"]: (r["valid_callbacks"], round(r["composite"], 4)) for r in rows if r["valid_callbacks"]}
 

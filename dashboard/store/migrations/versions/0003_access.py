@@ -1,7 +1,7 @@
 """users, api tokens and the audit log (issue 12)
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 """
 
 import sqlalchemy as sa

@@ -1,7 +1,7 @@
 """alerts: every alert pushed to the people on duty, with its delivery and acknowledgement
 
-Revision ID: 0004
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import dashboard.store.schema
 
-revision = "0004"
-down_revision = "0001"  # the lead re-chains revisions at merge
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

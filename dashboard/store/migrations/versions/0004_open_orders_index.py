@@ -1,12 +1,12 @@
 """Indexes for city scale: open orders by the deadline that matters now; a covering index for period sums
 
-Revision ID: 0006
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 """
 
 from alembic import op
 
-revision = "0006"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
