@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dash import html
 
 from dashboard.access.web import viewer_kind, viewer_label
-from layouts.access import access_bar
+from layouts.access import with_access_bar
 
 
 def layout_for_viewer(base: html.Div, login_on: bool) -> Callable[[], html.Div]:
@@ -15,6 +15,6 @@ def layout_for_viewer(base: html.Div, login_on: bool) -> Callable[[], html.Div]:
 
     def layout() -> html.Div:
         viewer = viewer_label() if viewer_kind() == "user" else None
-        return html.Div([base, access_bar(viewer, login_on)], id="access-root")
+        return with_access_bar(base, viewer, login_on)
 
     return layout

@@ -17,7 +17,7 @@ from dashboard.ops.screens import ScreenFleet
 from dashboard.runtime import Runtime
 from geo.assets import asset_path
 from geo.reference import district_geojson, districts, townships
-from layouts.routes import LEADERSHIP_PAGES
+from layouts.routes import LEADERSHIP_PAGES, View, parse_view
 
 
 @dataclass
@@ -44,6 +44,16 @@ class AppContext:
     def snapshot(self) -> dict[str, Any] | None:
         """The snapshot as the logged-in viewer may see it (scope from the server session, dashboard.access)."""
         return self.scoped.get(self.runtime.cache.get(), web.viewer_scope())
+
+    def showing(self, stub: dict[str, Any] | None, pathname: str, search: str,
+                *pages: str) -> tuple[dict[str, Any], View] | None:  # fmt: skip
+        """(snapshot, view) when a new snapshot arrived and one of `pages` (any, if none named) is
+        showing to a viewer who may see it; None when the callback has nothing to redraw."""
+        snapshot = self.snapshot() if stub else None
+        view = parse_view(pathname, search)
+        if not snapshot or (pages and view.page not in pages) or not self.may_view(view):
+            return None
+        return snapshot, view
 
     def may_view(self, view) -> bool:
         """May the viewer open this page? District and township pages only within the viewer's districts;

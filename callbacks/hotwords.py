@@ -11,7 +11,7 @@ from dash import Dash, Input, Output, State, no_update
 from dashboard.access.web import viewer_scope
 from dashboard.assessment.hotwords import orders_with_word
 from layouts import hotwords, ids
-from layouts.routes import View, parse_view
+from layouts.routes import View
 
 
 def word_township_counts(snapshot: dict[str, Any], word: str) -> dict[str, int]:
@@ -47,7 +47,5 @@ def register(app: Dash, context) -> None:
         State(ids.URL, "search"),
     )
     def refresh(stub: dict[str, Any] | None, _list: str, pathname: str, search: str):
-        snapshot = context.snapshot()
-        if not stub or not snapshot:
-            return no_update
-        return list_for(snapshot, parse_view(pathname, search))
+        live = context.showing(stub, pathname, search)
+        return no_update if live is None else list_for(*live)

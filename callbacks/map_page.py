@@ -150,10 +150,10 @@ def register(app: Dash, context: AppContext) -> None:
         State(ids.URL, "search"),
     )
     def refresh(stub, pathname, search):
-        snapshot = context.snapshot()
-        if not stub or not snapshot:
+        live = context.showing(stub, pathname, search)
+        if live is None:
             return no_update, no_update
-        view = parse_view(pathname, search)
+        snapshot, view = live
         options = map_page.map_options(view)
         values = measure_values(snapshot, context.map_spec(options["layer"]), options)
         return values, hotspot_cards(snapshot.get("hotspots", []), snapshot.get("names", {}), view.lang)

@@ -50,10 +50,10 @@ def register(app: Dash, context: AppContext) -> None:
         State(ids.URL, "search"),
     )
     def render(stub: dict[str, Any] | None, _page: str, pathname: str, search: str):
-        snapshot = context.snapshot()
-        if not stub or not snapshot:
+        live = context.showing(stub, pathname, search)
+        if live is None:
             return (no_update,) * 6
-        return overview_parts(snapshot, parse_view(pathname, search), context.map_spec("township")["codes"])
+        return overview_parts(*live, context.map_spec("township")["codes"])
 
     @app.callback(
         Output(RANKING_GRID, "rowData"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Dash, Input, Output, State, html, no_update
+from dash import Dash, Input, Output, State, no_update
 
 from callbacks.context import AppContext
 from layouts import ids, shell
@@ -27,18 +27,11 @@ def data_time(snapshot: dict[str, Any] | None) -> str:
     return snapshot.get("data_as_of") or snapshot["generated_at"]
 
 
-def not_found(view: View) -> html.Div:
-    return html.Div(
-        [html.H2(t("not_found", view.lang)), html.A(t("back_home", view.lang), href=shell.link("/", view.lang))],
-        className="panel not-found",
-    )
-
-
 def build_page(view: View, context: AppContext) -> list:
     builder = context.pages.get(view.page)  # per app: filled by each page module's register()
     if builder and not context.may_view(view):
         builder = None  # another district's page looks like an unknown one: nothing of it is revealed
-    body = builder(view, context) if builder else not_found(view)
+    body = builder(view, context) if builder else shell.not_found(view.lang)
     snapshot = context.snapshot()
     header = shell.header(view.lang, view.path if view.page != "not_found" else "", view.kiosk,
                           data_time(snapshot))  # fmt: skip

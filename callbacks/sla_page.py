@@ -85,10 +85,10 @@ def register(app: Dash, context: AppContext) -> None:
 
     def live_state(stub, pathname: str, search: str):
         """(snapshot, board, view, filters) for the SLA page's live parts; None when there is nothing to redraw."""
-        snapshot = context.snapshot()
-        view = parse_view(pathname, search)
-        if not stub or not snapshot or view.page != "sla":
+        live = context.showing(stub, pathname, search, "sla")
+        if live is None:
             return None
+        snapshot, view = live
         return snapshot, board_for(view, snapshot), view, sla.filters_from_query(view.query, snapshot["names"])
 
     @app.callback(

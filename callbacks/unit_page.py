@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
-from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, no_update
 
 from callbacks.context import AppContext
 from callbacks.map_page import camera_for
@@ -14,12 +13,10 @@ from callbacks.open_orders import reader as open_order_reader
 from callbacks.overview import map_values
 from dashboard.access.web import audit_event, viewer_scope
 from dashboard.assessment.export import render
-from layouts import ids, unit
+from layouts import ids, shell, unit
 from layouts.i18n import t
 from layouts.maps import map_figure
 from layouts.routes import View, parse_view
-
-UNIT_GRAPH = "unit-map"
 
 
 def unit_names(
@@ -34,7 +31,7 @@ def unit_names(
     return name, (district, context.map_spec("district")["names"][district])
 
 
-def district_map(view: View, context: AppContext, snapshot: dict[str, Any] | None, code: str) -> html.Section:
+def district_map(view: View, context: AppContext, snapshot: dict[str, Any] | None, code: str) -> Any:
     """The district's townships coloured by today's orders, zoomed to the district; taps open a township."""
     full = context.map_spec("township")
     spec = {**full, "codes": [], "labels": []}
@@ -48,12 +45,7 @@ def district_map(view: View, context: AppContext, snapshot: dict[str, Any] | Non
     figure = map_figure(spec, z, "orders_today", view.theme, center=center, zoom=zoom, tile_url=context.tile_url,
                         title=t("orders_today", view.lang))  # fmt: skip
     figure.update_layout(uirevision=f"district-{code}")
-    return html.Section(
-        [dcc.Graph(id=UNIT_GRAPH, figure=figure, config={"displayModeBar": False}, className="map-graph unit-map"),
-         dcc.Store(id=ids.UNIT_MAP_VALUES)],
-        className="panel panel-map unit-map-panel",
-        **{"data-fit-bounds": json.dumps(context.district_bounds[code])},
-    )  # fmt: skip
+    return unit.district_map_panel(figure, context.district_bounds[code])
 
 
 def build(view: View, context: AppContext) -> Any:
@@ -62,7 +54,7 @@ def build(view: View, context: AppContext) -> Any:
     try:
         name, parent = unit_names(snapshot, context, level, code)
     except KeyError:
-        return html.Div(t("unknown_unit", view.lang), className="panel not-found")
+        return shell.not_found(view.lang, "unknown_unit")
     graph = district_map(view, context, snapshot, code) if level == "district" else None
     due = due_rows(context, view, snapshot)
     return unit.page(level, code, name, parent, snapshot, view.lang, view.theme, graph, due)
@@ -94,10 +86,10 @@ def register(app: Dash, context: AppContext) -> None:
         prevent_initial_call=True,
     )
     def refresh(stub, pathname, search):
-        snapshot = context.snapshot()
-        view = parse_view(pathname, search)
-        if not stub or not snapshot or view.page not in ("district", "township") or not context.may_view(view):
+        live = context.showing(stub, pathname, search, "district", "township")
+        if live is None:
             return no_update, no_update
+        snapshot, view = live
         return (unit.kpis(snapshot, view.page, view.arg, view.lang),
                 unit.body(snapshot, view.page, view.arg, view.lang, view.theme,
                           due_rows(context, view, snapshot)))  # fmt: skip
@@ -112,10 +104,10 @@ def register(app: Dash, context: AppContext) -> None:
         prevent_initial_call=True,
     )
     def refresh_district(stub, _table, pathname, search):
-        snapshot = context.snapshot()
-        view = parse_view(pathname, search)
-        if not stub or not snapshot or view.page != "district" or not context.may_view(view):
+        live = context.showing(stub, pathname, search, "district")
+        if live is None:
             return no_update, no_update
+        snapshot, view = live
         codes = [
             c for c in context.map_spec("township")["codes"] if context.map_spec("township")["parents"][c] == view.arg
         ]
@@ -142,5 +134,5 @@ def register(app: Dash, context: AppContext) -> None:
         ClientsideFunction("hotline", "mapValues"),
         Output(ids.UNIT_MAP_VALUES, "id"),
         Input(ids.UNIT_MAP_VALUES, "data"),
-        State(UNIT_GRAPH, "id"),
+        State(ids.UNIT_MAP, "id"),
     )

@@ -23,3 +23,8 @@ def access_bar(viewer: str | None, login_on: bool) -> html.Div:
         id="access-bar",
         className="access-bar access-user",
     )
+
+
+def with_access_bar(base: html.Div, viewer: str | None, login_on: bool) -> html.Div:
+    """The shell with the bar naming the signed-in user (or the demo banner) beside it."""
+    return html.Div([base, access_bar(viewer, login_on)], id="access-root")

@@ -62,3 +62,9 @@ def shell(poll_seconds: float) -> html.Div:
         ],
         id="app-root",
     )
+
+
+def not_found(lang: str, key: str = "not_found") -> html.Div:
+    """An unknown page or unit (or one the viewer may not see: the same answer, so nothing leaks)."""
+    return html.Div([html.H2(t(key, lang)), html.A(t("back_home", lang), href=link("/", lang))],
+                    className="panel not-found")  # fmt: skip

@@ -7,6 +7,7 @@ overdue: a page of open orders sorted by deadline, read by the callbacks.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -324,4 +325,14 @@ def page(level: str, code: str, name: str, parent: tuple[str, str] | None, snaps
                      className="unit-body"),
         ],
         className=f"unit-page unit-{level}",
+    )  # fmt: skip
+
+
+def district_map_panel(figure: go.Figure, bounds: list[float]) -> html.Section:
+    """The district map's panel; the browser fits the camera to `bounds` (assets)."""
+    return html.Section(
+        [dcc.Graph(id=ids.UNIT_MAP, figure=figure, config={"displayModeBar": False}, className="map-graph unit-map"),
+         dcc.Store(id=ids.UNIT_MAP_VALUES)],
+        className="panel panel-map unit-map-panel",
+        **{"data-fit-bounds": json.dumps(bounds)},
     )  # fmt: skip
