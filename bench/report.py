@@ -1,4 +1,5 @@
-"""docs/benchmarks.md from every bench/results/*.json, with the issue-13 targets beside each figure.
+"""docs/benchmarks.md from every bench/results/*.json (the scale runs, then the soak), with the issue-13
+targets beside each figure.
 
 The hand-written part (profiles, before/after, what closes a miss) lives in bench/notes.md and is
 appended unchanged, so regenerating the figures never loses the analysis.
@@ -13,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 NOTES = Path(__file__).resolve().parent / "notes.md"
 ORDER = {"10m": 0, "1m": 1, "100k": 2}
+SOAK = "soak.json"  # bench/soak.py's result, its own section
 
 
 def _ms(value: float | None) -> str:
@@ -104,7 +106,49 @@ def _viewer_rows(v: dict) -> list[str]:
     ]
 
 
-def render(results: list[dict]) -> str:
+def _soak_rows(summary: dict) -> list[str]:
+    """The soak's section (bench/soak.py writes bench/results/soak.json)."""
+    g = summary["growth_second_half_vs_first"]
+    lines = [
+        "## Soak",
+        "",
+        f"`python -m bench soak --minutes {summary['minutes']:g}`, {summary['started']}, {summary['machine']}. "
+        f"PostgreSQL, Redis, gunicorn 2 workers (HOTLINE_ROLE=web), poller process, simulator at "
+        f"{summary['rate']:.2f} orders/s ({summary['rate_factor']:g}x the demo), {summary['viewers']} simulated "
+        f"viewers, the wall in headless Chromium; a sample every {summary['sample_s']:g} s, the first "
+        f"{summary['warmup_min']:g} min left out as warm-up. Raw samples: bench/results/soak.json.",
+        "",
+        "Growth = second half / first half after the warm-up (1.00 = flat): medians, except the JS heap's",
+        "floor (it saws with garbage collection). Statements per minute follow the tick rate, which the",
+        "machine's load sets; statements per tick are the measure of database work.",
+        "",
+        "| measure | min | median | max | growth |",
+        "|---|---:|---:|---:|---:|",
+    ]
+
+    def row(name: str, span: dict | None, growth: float | None) -> None:
+        if span:
+            lines.append(f"| {name} | {span['min']} | {span['median']} | {span['max']} | {growth} |")
+
+    row("poller RSS MiB", summary["poller_rss_mib"], g["poller_rss"])
+    worker_growth = [v for k, v in g.items() if k.startswith("worker_")]
+    row("worker RSS MiB (both workers)", summary["worker_rss_mib"], max(worker_growth, default=None))
+    row("wall tab JS heap MiB (growth of the floor)", summary["js_heap_mib"], g["browser_js_heap_floor"])
+    row("poller SQL statements / tick", summary["statements_per_tick"], g["statements_per_tick"])
+    row("poller SQL statements / min", summary["statements_per_min"], None)
+    lines += [
+        "",
+        f"Viewer requests {summary['viewer_requests']:,}, errors {summary['viewer_errors']}; samples with the "
+        f"wall's badge not live: {summary['stale_or_late_samples']} of {summary['samples_after_warmup']}; "
+        f"/health not ok: {summary['health_not_ok_samples']}; largest snapshot age {summary['max_snapshot_age_s']} s; "
+        f"browser page errors: {summary['page_errors']}; cases at the end {summary['cases_end']:,} "
+        f"(from {summary['cases_start']:,}).",
+        "",
+    ]
+    return lines
+
+
+def render(results: list[dict], soak: dict | None = None) -> str:
     lines = [
         "# Benchmarks (issue 13: today's Beijing volume on one modest machine)",
         "",
@@ -127,11 +171,15 @@ def render(results: list[dict]) -> str:
             lines += _engine_rows(name, figures)
             if "viewers" in figures:
                 lines += _viewer_rows(figures["viewers"])
+    if soak:
+        lines += _soak_rows(soak)
     if NOTES.exists():
         lines += [NOTES.read_text(encoding="utf-8")]
     return "\n".join(lines) + "\n"
 
 
 def write_markdown(results_dir: Path, out: Path) -> None:
-    results = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(results_dir.glob("*.json"))]
-    out.write_text(render(results), encoding="utf-8")
+    soak_file = results_dir / SOAK
+    results = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(results_dir.glob("*.json")) if p != soak_file]
+    soak = json.loads(soak_file.read_text(encoding="utf-8"))["summary"] if soak_file.exists() else None
+    out.write_text(render(results, soak), encoding="utf-8")

@@ -11,7 +11,8 @@ statements (counted in the poller process), viewer errors, the wall's freshness 
 "No growth" is judged on the second half against the first (warm-up excluded): a ratio near 1.00.
 Memory: medians of RSS; the JS heap saws with garbage collection, so its floor (minimum) is
 compared. Database work: statements per poller tick (statements per minute follow the tick rate,
-which a loaded machine slows down). Figures go to bench/results/soak.json and docs/soak.md.
+which a loaded machine slows down). Figures go to bench/results/soak.json and the
+soak section of docs/benchmarks.md (bench/report.py).
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from pathlib import Path
 
 import requests
 
+from bench.report import DOC, write_markdown
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "soak.json"
-REPORT = ROOT / "docs" / "soak.md"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DEMO_RATE = 0.12  # app.DEMO_RATE (orders per second)
 POLL_SECONDS = 5.0
@@ -196,47 +198,6 @@ def _span(values: list[float]) -> dict | None:
     return {"min": round(min(values), 1), "median": round(statistics.median(values), 1), "max": round(max(values), 1)}
 
 
-def write_report(summary: dict) -> None:
-    g = summary["growth_second_half_vs_first"]
-    lines = [
-        "# Soak",
-        "",
-        f"`python -m bench soak --minutes {summary['minutes']:g}`, {summary['started']}, {summary['machine']}. "
-        f"PostgreSQL, Redis, gunicorn 2 workers (HOTLINE_ROLE=web), poller process, simulator at "
-        f"{summary['rate']:.2f} orders/s ({summary['rate_factor']:g}x the demo), {summary['viewers']} simulated "
-        f"viewers, the wall in headless Chromium; a sample every {summary['sample_s']:g} s, the first "
-        f"{summary['warmup_min']:g} min left out as warm-up. Raw samples: bench/results/soak.json.",
-        "",
-        "Growth = second half / first half after the warm-up (1.00 = flat): medians, except the JS heap's",
-        "floor (it saws with garbage collection). Statements per minute follow the tick rate, which the",
-        "machine's load sets; statements per tick are the measure of database work.",
-        "",
-        "| measure | min | median | max | growth |",
-        "|---|---:|---:|---:|---:|",
-    ]
-
-    def row(name: str, span: dict | None, growth: float | None) -> None:
-        if span:
-            lines.append(f"| {name} | {span['min']} | {span['median']} | {span['max']} | {growth} |")
-
-    row("poller RSS MiB", summary["poller_rss_mib"], g["poller_rss"])
-    worker_growth = [v for k, v in g.items() if k.startswith("worker_")]
-    row("worker RSS MiB (both workers)", summary["worker_rss_mib"], max(worker_growth, default=None))
-    row("wall tab JS heap MiB (growth of the floor)", summary["js_heap_mib"], g["browser_js_heap_floor"])
-    row("poller SQL statements / tick", summary["statements_per_tick"], g["statements_per_tick"])
-    row("poller SQL statements / min", summary["statements_per_min"], None)
-    lines += [
-        "",
-        f"Viewer requests {summary['viewer_requests']:,}, errors {summary['viewer_errors']}; samples with the "
-        f"wall's badge not live: {summary['stale_or_late_samples']} of {summary['samples_after_warmup']}; "
-        f"/health not ok: {summary['health_not_ok_samples']}; largest snapshot age {summary['max_snapshot_age_s']} s; "
-        f"browser page errors: {summary['page_errors']}; cases at the end {summary['cases_end']:,} "
-        f"(from {summary['cases_start']:,}).",
-        "",
-    ]
-    REPORT.write_text("\n".join(lines), encoding="utf-8")
-
-
 def run(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import create_engine, func, select, text
@@ -275,9 +236,9 @@ def run(args: argparse.Namespace) -> int:
         procs["poller"] = subprocess.Popen([sys.executable, "-c", POLLER_MAIN, str(counts)], cwd=ROOT, env=env,
                                            stdout=logs["poller"], stderr=subprocess.STDOUT)  # fmt: skip
         procs["web"] = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{web_port}",
-             "--timeout", "120", "app:server"], cwd=ROOT, env={**env, "HOTLINE_ROLE": "web"}, stdout=logs["web"],
-            stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "gunicorn", "-c", "docs/gunicorn.conf.py", "--workers", "2",
+             "--bind", f"127.0.0.1:{web_port}", "app:server"], cwd=ROOT, env={**env, "HOTLINE_ROLE": "web"},
+            stdout=logs["web"], stderr=subprocess.STDOUT,
         )  # fmt: skip
         rate = DEMO_RATE * args.rate_factor
         procs["simulator"] = subprocess.Popen(
@@ -336,7 +297,7 @@ def run(args: argparse.Namespace) -> int:
         summary = summarise(samples, args.warmup * 60, meta)
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps({"summary": summary, "samples": samples}, indent=1), encoding="utf-8")
-        write_report(summary)
+        write_markdown(RESULTS.parent, DOC)
         print(json.dumps(summary, indent=1))
         g = summary["growth_second_half_vs_first"]
         grew = [k for k, v in g.items() if v is not None and v > 1.10]

@@ -274,8 +274,8 @@ def measure(url: str, database: str, admin_url: str, seconds: float, walls: int 
     redis.Redis.from_url(REDIS_URL).flushdb()
     poller = subprocess.Popen([sys.executable, "-m", "dashboard", "poller"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    command = [str(Path(sys.executable).with_name("gunicorn")), "-w", "2", "--threads", "8", "--timeout", "120",
-               "--keep-alive", "75", "-b", f"127.0.0.1:{port}", "app:server"]  # fmt: skip
+    command = [str(Path(sys.executable).with_name("gunicorn")), "-c", "docs/gunicorn.conf.py", "-w", "2",
+               "-b", f"127.0.0.1:{port}", "app:server"]  # fmt: skip
     gunicorn = subprocess.Popen(command, cwd=ROOT, env={**env, "HOTLINE_ROLE": "web"}, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)  # fmt: skip
     try:
