@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
 from dashboard.scope import Scope
 from dashboard.store.schema import District
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Whoever holds a role and a district scope: a person who logs in or a screen's token."""
+
+    id: int
+    name: str
+    role: str
+    districts: tuple[str, ...]
+
+
+def principal_fields(row: Row) -> tuple[int, str, str, tuple[str, ...]]:
+    """The `Principal` fields of a `users` or `api_tokens` row (districts stored as a JSON list)."""
+    return row.id, row.name, row.role, tuple(row.districts or ())
+
 
 ROLES = ("admin", "leader", "district", "wall")
 TOKEN_ROLES = ("wall", "district", "leader")

@@ -14,18 +14,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, Row, insert, select, update
 
-from dashboard.access.roles import TOKEN_ROLES, AccessError, check_role
+from dashboard.access.roles import TOKEN_ROLES, AccessError, Principal, check_role, principal_fields
 from dashboard.store.schema import ApiToken
 
 PREFIX = "h12345_"
 
 
 @dataclass(frozen=True)
-class TokenRecord:
-    id: int
-    name: str
-    role: str
-    districts: tuple[str, ...]
+class TokenRecord(Principal):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
@@ -36,8 +32,7 @@ def _digest(token: str) -> str:
 
 
 def _record(row: Row) -> TokenRecord:
-    return TokenRecord(row.id, row.name, row.role, tuple(row.districts or ()), row.created_at, row.last_used_at,
-                       row.revoked_at)  # fmt: skip
+    return TokenRecord(*principal_fields(row), row.created_at, row.last_used_at, row.revoked_at)
 
 
 def create_token(engine: Engine, name: str, role: str, districts: Iterable[str] = ()) -> str:

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, Row, select, update
 
-from dashboard.access.roles import AccessError, check_role
+from dashboard.access.roles import AccessError, Principal, check_role, principal_fields
 from dashboard.store.schema import User
 
 MIN_PASSWORD = 10
@@ -20,16 +20,12 @@ _DUMMY_HASH = _hasher.hash("no such user: constant-time answer")
 
 
 @dataclass(frozen=True)
-class UserRecord:
-    id: int
-    name: str
-    role: str
-    districts: tuple[str, ...]
+class UserRecord(Principal):
     active: bool
 
 
 def _record(row: Row) -> UserRecord:
-    return UserRecord(row.id, row.name, row.role, tuple(row.districts or ()), bool(row.active))
+    return UserRecord(*principal_fields(row), bool(row.active))
 
 
 def add_user(engine: Engine, name: str, password: str, role: str, districts: Iterable[str] = ()) -> UserRecord:
