@@ -176,11 +176,13 @@ class ViewerRun:
         return self.statements / max(self.ticks, 1)
 
 
-def viewer(base: str, poll: float, stop: threading.Event, stats: dict) -> None:
-    """One open screen: version check, Dash poll callback, snapshot fetch when the version moved."""
+def viewer(base: str, poll: float, stop: threading.Event, stats: dict, session: requests.Session | None = None) -> None:
+    """One open screen: version check, Dash poll callback, snapshot fetch when the version moved.
+
+    `session`: one already signed in (bench/login.py) when the server runs with login on."""
     from layouts import ids
 
-    session = requests.Session()
+    session = session or requests.Session()
     known = None
     n = 0
     while not stop.is_set():

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import requests
 
+from bench.login import production_env, screen_tokens, signed_in
 from bench.report import DOC, write_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +40,7 @@ RESULTS = ROOT / "bench" / "results" / "soak.json"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DEMO_RATE = 0.12  # app.DEMO_RATE (orders per second)
 POLL_SECONDS = 5.0
+CALLER_KEY = "soak-caller-key"  # seeds and serves with the same key, as a deployment does
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 # The poller process: the real Poller.run, its SQL statements and ticks written to a file each second.
@@ -110,13 +112,14 @@ def wait_until(check, timeout: float, what: str) -> None:
 class Viewers:
     """N simulated screens in threads (bench_pipeline's viewer: what an open screen asks each interval)."""
 
-    def __init__(self, base: str, count: int) -> None:
+    def __init__(self, base: str, count: int, token: str) -> None:
         sys.path.insert(0, str(ROOT))
         from bench.bench_pipeline import viewer
 
         self.stop = threading.Event()
         self.stats = {"requests": 0, "errors": 0, "latencies": [], "error_samples": []}
-        self.threads = [threading.Thread(target=viewer, args=(base, POLL_SECONDS, self.stop, self.stats), daemon=True)
+        self.threads = [threading.Thread(target=viewer, daemon=True,
+                                         args=(base, POLL_SECONDS, self.stop, self.stats, signed_in(base, token)))
                         for _ in range(count)]  # fmt: skip
         for thread in self.threads:
             thread.start()
@@ -224,12 +227,14 @@ def run(args: argparse.Namespace) -> int:
         load_reference(engine)
         rules = load_rules(load_settings({}).rules_path)
         print(f"soak: seeding {args.seed_days} days into {name}", flush=True)
-        seed_database(engine, rules, days=args.seed_days, per_day=2000, seed=7, caller_key="soak")
+        seed_database(engine, rules, days=args.seed_days, per_day=2000, seed=7, caller_key=CALLER_KEY)
         redis_port, web_port = free_port(), free_port()
         procs["redis"] = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
                                            "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)  # fmt: skip
         env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
                "POLL_SECONDS": str(POLL_SECONDS), "HOTLINE_LOG_LEVEL": "WARNING"}  # fmt: skip
+        env = production_env(env, CALLER_KEY)
+        screens = screen_tokens(engine)
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         logs = {n: open(work / f"{n}.log", "w") for n in ("poller", "web", "simulator")}  # noqa: SIM115
         counts = work / "poller-statements.json"
@@ -247,9 +252,9 @@ def run(args: argparse.Namespace) -> int:
         )  # fmt: skip
         base = f"http://127.0.0.1:{web_port}"
         wait_until(lambda: requests.get(base + "/health", timeout=10).json()["status"] == "ok", 600, "/health ok")
-        viewers = Viewers(base, args.viewers)
+        viewers = Viewers(base, args.viewers, screens["wall"])
         closers.append(viewers.close)
-        wall = Wall(base + "/?kiosk=1")
+        wall = Wall(base + f"/?kiosk=1&token={screens['wall']}")
         closers.append(wall.close)
         with engine.connect() as conn:
             cases_start = conn.scalar(select(func.count()).select_from(Case))

@@ -32,7 +32,10 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 
+from bench.login import production_env, screen_tokens, signed_in
 from bench.ticks import p95
+from dashboard.settings import load_settings
+from dashboard.store.db import make_engine
 from layouts import ids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,9 +113,8 @@ def _post(session: requests.Session, base: str, body: dict, kind: str, stats: St
     return response
 
 
-def wall(base: str, cbs: Callbacks, stop: threading.Event, stats: Stats, period: float) -> None:
-    session = requests.Session()
-    session.headers["Accept-Encoding"] = "br, gzip"
+def wall(base: str, cbs: Callbacks, stop: threading.Event, stats: Stats, period: float, token: str) -> None:
+    session = signed_in(base, token)
     poll = cbs.find(f"{ids.SNAPSHOT}.data")
     panels = cbs.panels(session, base, "?kiosk=1")
     known, n = None, 0
@@ -137,9 +139,8 @@ def wall(base: str, cbs: Callbacks, stop: threading.Event, stats: Stats, period:
         stop.wait(max(0.0, period - (time.perf_counter() - started)))
 
 
-def tablet(base: str, cbs: Callbacks, stop: threading.Event, stats: Stats, period: float) -> None:
-    session = requests.Session()
-    session.headers["Accept-Encoding"] = "br, gzip"
+def tablet(base: str, cbs: Callbacks, stop: threading.Event, stats: Stats, period: float, token: str) -> None:
+    session = signed_in(base, token)
     router = cbs.find(f"{ids.PAGE}.children")
     rows = cbs.find(f"{ids.SLA_GRID}.getRowsResponse")
     time.sleep(random.uniform(0, period))
@@ -181,10 +182,12 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-def _phase(base: str, cbs: Callbacks, walls: int, tablets: int, seconds: float, admin_url: str, database: str) -> dict:
+def _phase(base: str, cbs: Callbacks, screens: dict[str, str], walls: int, tablets: int, seconds: float,
+           admin_url: str, database: str) -> dict:  # fmt: skip
     stats, stop = Stats(), threading.Event()
-    threads = [threading.Thread(target=wall, args=(base, cbs, stop, stats, 5.0), daemon=True) for _ in range(walls)]
-    threads += [threading.Thread(target=tablet, args=(base, cbs, stop, stats, 2.0), daemon=True)
+    threads = [threading.Thread(target=wall, args=(base, cbs, stop, stats, 5.0, screens["wall"]), daemon=True)
+               for _ in range(walls)]  # fmt: skip
+    threads += [threading.Thread(target=tablet, args=(base, cbs, stop, stats, 2.0, screens["leader"]), daemon=True)
                 for _ in range(tablets)]  # fmt: skip
     for thread in threads:
         thread.start()
@@ -210,10 +213,9 @@ def _fresh_for_a_day(response: requests.Response) -> bool:
     return bool(found) and int(found.group(1)) >= 86_400
 
 
-def page_weights(base: str, cbs: Callbacks) -> dict:
+def page_weights(base: str, cbs: Callbacks, token: str) -> dict:
     """Bytes over the wire (brotli) for a first load, a repeat load and the map's refresh."""
-    session = requests.Session()
-    session.headers["Accept-Encoding"] = "br, gzip"
+    session = signed_in(base, token)
 
     def wire(response: requests.Response) -> int:
         return int(response.headers.get("Content-Length") or len(response.content))
@@ -269,6 +271,10 @@ def measure(url: str, database: str, admin_url: str, seconds: float, walls: int 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "POLL_SECONDS": "5", "PYTHONPATH": str(ROOT)}
+    env = production_env(env, load_settings(env).caller_hash_key)  # the key bench/dataset.py seeded with
+    engine = make_engine(url)
+    screens = screen_tokens(engine)
+    engine.dispose()
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
@@ -288,10 +294,10 @@ def measure(url: str, database: str, admin_url: str, seconds: float, walls: int 
                 pass
             time.sleep(1)
         cbs = Callbacks(base)
-        weights = page_weights(base, cbs)
-        one = _phase(base, cbs, 1, 0, seconds, admin_url, database)
-        walls_only = _phase(base, cbs, walls, 0, seconds, admin_url, database)
-        full = _phase(base, cbs, walls, tablets, seconds, admin_url, database)
+        weights = page_weights(base, cbs, screens["wall"])
+        one = _phase(base, cbs, screens, 1, 0, seconds, admin_url, database)
+        walls_only = _phase(base, cbs, screens, walls, 0, seconds, admin_url, database)
+        full = _phase(base, cbs, screens, walls, tablets, seconds, admin_url, database)
         workers = _children(gunicorn.pid)
         memory = {"web_worker_rss_mb": [rss_mb(p) for p in workers], "poller_rss_mb": rss_mb(poller.pid)}
     finally:
