@@ -116,7 +116,7 @@ def create_app(runtime: Runtime | None = None, *, demo: bool = True, poller: boo
     register_callbacks(app, context)
     payload_guard.install(app.server, app.callback_map)
     install_request_ids(app.server)
-    metrics.install(app.server, runtime)
+    metrics.install(app.server, runtime.cache)
     headers.install(app.server, app.csp_hashes, runtime.settings.tile_url)
     app.server.config["poller_stop"] = start_background(runtime, demo=demo, poller=poller)
     return app

@@ -41,7 +41,7 @@ def client_for(engine, cache) -> Flask:
     runtime = Runtime(SETTINGS, engine, RULES, cache, "web")
     app.register_blueprint(make_blueprint(runtime))
     install_request_ids(app)
-    metrics.install(app, runtime)
+    metrics.install(app, runtime.cache)
     return app.test_client()
 
 
@@ -197,8 +197,7 @@ def test_multiprocess_mode_sums_every_process(tmp_path):
     for n in (2, 3):
         subprocess.run([sys.executable, "-c", count % n], env=env, check=True, timeout=120)
     read = ("from dashboard.ops import metrics; from dashboard.live.cache import MemoryCache\n"
-            "class R: cache = MemoryCache()\n"
-            "print(metrics.exposition(R()).decode())")  # fmt: skip
+            "print(metrics.exposition(MemoryCache()).decode())")  # fmt: skip
     text = subprocess.run([sys.executable, "-c", read], env=env, check=True, timeout=120, capture_output=True,
                           text=True).stdout  # fmt: skip
     assert sample(text, "hotline_import_rows_total", outcome="accepted") == 5  # 2 + 3

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Row, select
 
 from dashboard.scope import Scope
 from dashboard.store.schema import District
+from geo.reference import districts
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,6 @@ def check_role(role: str, districts: Iterable[str], conn: Connection, allowed: t
 
 def _shipped_districts() -> set[str]:
     """The district list shipped with the app, for a database the app has not started on yet."""
-    from geo.reference import districts
-
     return set(districts()["code"])
 
 

@@ -16,7 +16,9 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy.exc import DBAPIError
 
 from dashboard.access.web import viewer_scope
+from dashboard.assessment.pack import MIMETYPES, build_pack, render_pack
 from dashboard.assessment.trace import TraceDenied, trace_payload
+from dashboard.assessment.trace_export import trace_xlsx
 from dashboard.scope import Scope
 
 if TYPE_CHECKING:
@@ -63,8 +65,6 @@ def make_blueprint(runtime: Runtime, scope_of: Callable[[], Scope] = viewer_scop
 
     @bp.get("/api/v1/trace.xlsx")
     def trace_xlsx_route():
-        from dashboard.assessment.trace_export import trace_xlsx
-
         def make() -> Response:
             body = payload()
             name = f"trace-{body['code']}-{body['date']}.xlsx"
@@ -74,8 +74,6 @@ def make_blueprint(runtime: Runtime, scope_of: Callable[[], Scope] = viewer_scop
 
     @bp.get("/api/v1/pack.<fmt>")
     def pack_route(fmt: str):
-        from dashboard.assessment.pack import MIMETYPES, build_pack, render_pack
-
         def make() -> Response:
             district, month = request.args.get("district", ""), request.args.get("date", "")
             if fmt not in MIMETYPES:

@@ -32,6 +32,7 @@ from dashboard.live.cache import SnapshotCache
 from dashboard.ops.health import SILENT_AFTER_POLLS, assess, http_status
 from dashboard.scope import Scope
 from dashboard.settings import REPO_ROOT
+from geo.assets import asset_path
 
 if TYPE_CHECKING:
     from dashboard.runtime import Runtime
@@ -229,8 +230,6 @@ def make_blueprint(runtime: Runtime) -> Blueprint:
 
     @bp.get("/geo/<layer>.geojson")
     def geometry_route(layer: str):
-        from geo.assets import asset_path
-
         if layer not in GEO_LAYERS:
             abort(404)
         return send_file(asset_path(layer), mimetype="application/geo+json", max_age=86400)

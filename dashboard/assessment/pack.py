@@ -17,6 +17,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from dashboard.assessment.hotspots import repeat_complainants
+from dashboard.assessment.pack_pdf import pack_pdf
+from dashboard.assessment.pack_xlsx import pack_xlsx
 from dashboard.assessment.periods import day_bounds, parse_period, resolve_tz
 from dashboard.assessment.rankings import rankings_payload
 from dashboard.assessment.rules import Rules
@@ -177,11 +179,7 @@ def build_pack(
 def render_pack(pack: dict[str, Any], fmt: str) -> bytes:
     """The pack as XLSX or PDF bytes."""
     if fmt == "xlsx":
-        from dashboard.assessment.pack_xlsx import pack_xlsx
-
         return pack_xlsx(pack)
     if fmt == "pdf":
-        from dashboard.assessment.pack_pdf import pack_pdf
-
         return pack_pdf(pack)
     raise ValueError(f"format must be one of {', '.join(MIMETYPES)}, got {fmt!r}")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dashboard.assessment.backtest import markdown, observations
 from dashboard.assessment.forecast import DEFAULT_SIMULATIONS, forecast
+from dashboard.runtime import Runtime
 from dashboard.scope import Scope
 
 
@@ -28,8 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dashboard.runtime import Runtime
-
     runtime = Runtime.from_environment()
     engine, rules = runtime.engine, runtime.rules
     try:

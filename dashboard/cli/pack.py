@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dashboard.assessment.pack import MIMETYPES, build_pack, render_pack
+from dashboard.runtime import Runtime
 from dashboard.scope import Scope
 
 
@@ -19,8 +20,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dashboard.runtime import Runtime
-
     runtime = Runtime.from_environment()
     try:
         pack = build_pack(runtime.engine, runtime.rules, args.district, args.date, Scope.all(), datetime.now(UTC),

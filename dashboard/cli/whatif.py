@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dashboard.assessment.rules import LEVELS, RulesError, load_rules
 from dashboard.assessment.whatif import compare
+from dashboard.runtime import Runtime
 from dashboard.scope import Scope
 
 
@@ -49,8 +50,6 @@ def table_lines(result: dict) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dashboard.runtime import Runtime
-
     runtime = Runtime.from_environment()
     scope = Scope.for_districts(args.district) if args.district else Scope.all()
     try:

@@ -26,7 +26,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 if TYPE_CHECKING:
-    from dashboard.runtime import Runtime
+    from dashboard.live.cache import SnapshotCache
 
 TICK_SECONDS = Histogram("hotline_poller_tick_seconds", "Duration of one poller tick", ["outcome"],
                          buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 600))  # fmt: skip
@@ -53,11 +53,11 @@ def count_import(summary: dict[str, int]) -> None:
 class CacheCollector:
     """Snapshot age, version, stale flag and cache state, read from the cache at scrape time."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
+    def __init__(self, cache: SnapshotCache) -> None:
+        self.cache = cache
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        snapshot = self.runtime.cache.get()
+        snapshot = self.cache.get()
         age = GaugeMetricFamily("hotline_snapshot_age_seconds", "Seconds since the served snapshot was built")
         version = GaugeMetricFamily("hotline_snapshot_version", "Version of the served snapshot")
         stale = GaugeMetricFamily("hotline_snapshot_stale", "1 while the served snapshot is flagged stale")
@@ -67,11 +67,11 @@ class CacheCollector:
             version.add_metric([], float(snapshot["version"]))
             stale.add_metric([], 1.0 if snapshot.get("stale") else 0.0)
         state = GaugeMetricFamily("hotline_cache_state", "1 for the cache in use", labels=["kind", "shared"])
-        state.add_metric([self.runtime.cache.kind, str(bool(self.runtime.cache.shared)).lower()], 1.0)
+        state.add_metric([self.cache.kind, str(bool(self.cache.shared)).lower()], 1.0)
         yield from (age, version, stale, state)
 
 
-def exposition(runtime: Runtime) -> bytes:
+def exposition(cache: SnapshotCache) -> bytes:
     """This process's (or, in multiprocess mode, every process's) metrics plus the scrape-time gauges."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         counted = CollectorRegistry()
@@ -82,11 +82,11 @@ def exposition(runtime: Runtime) -> bytes:
 
         body = generate_latest(REGISTRY)
     scrape = CollectorRegistry()
-    scrape.register(CacheCollector(runtime))
+    scrape.register(CacheCollector(cache))
     return body + generate_latest(scrape)
 
 
-def install(server: Flask, runtime: Runtime) -> None:
+def install(server: Flask, cache: SnapshotCache) -> None:
     """Time every request by its route template (not the raw path: bounded label values) and serve /metrics."""
 
     @server.before_request
@@ -104,4 +104,4 @@ def install(server: Flask, runtime: Runtime) -> None:
 
     @server.get("/metrics")
     def metrics_route() -> Response:
-        return Response(exposition(runtime), content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
+        return Response(exposition(cache), content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})

@@ -20,6 +20,7 @@ from dashboard.store.case_rows import complete_cases, insert_cases
 from dashboard.store.schema import Case, Township
 from data_loader.demo import life as demo_life
 from data_loader.demo import model as dm
+from data_loader.reference_tables import load_reference
 
 DAY = np.timedelta64(86400, "s")
 
@@ -161,8 +162,6 @@ def ensure_reference(engine: Engine) -> None:
     with engine.connect() as conn:
         if conn.scalar(select(func.count()).select_from(Township)):
             return
-    from data_loader.reference_tables import load_reference
-
     load_reference(engine)
 
 
