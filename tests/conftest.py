@@ -8,12 +8,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 
 from dashboard.store.db import make_engine, migrate
+from tests.shots import SHOTS
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -52,12 +57,17 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'hotline.db'}"
 
 
-@pytest.fixture
-def sqlite_engine(sqlite_url) -> Iterator[Engine]:
-    engine = make_engine(sqlite_url)
+def migrated_engine(url: str) -> Iterator[Engine]:
+    """An engine on `url` with every migration applied, disposed when the test ends."""
+    engine = make_engine(url)
     migrate(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url) -> Iterator[Engine]:
+    yield from migrated_engine(sqlite_url)
 
 
 @pytest.fixture
@@ -79,10 +89,7 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture
 def pg_engine(pg_url) -> Iterator[Engine]:
-    engine = make_engine(pg_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
+    yield from migrated_engine(pg_url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -209,6 +216,22 @@ class WatchedPage:
     def external_requests(self) -> list[str]:
         local = ("http://127.0.0.1", "data:", "blob:", "about:")
         return [u for u in self.requests if not u.startswith(local)]
+
+    def open(self, url: str, ready: str, timeout: float = 30_000) -> Page:
+        """Go to `url` and wait until the `ready` selector is on the page (its first data has arrived)."""
+        self.page.goto(url)
+        self.page.wait_for_selector(ready, timeout=timeout)
+        return self.page
+
+    def shoot(self, name: str) -> None:
+        """Save a screenshot to SHOTS once the header clock and the freshness badge have ticked (once a second)."""
+        self.page.wait_for_timeout(1200)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+    def assert_clean(self) -> None:
+        """Nothing was asked of a host other than 127.0.0.1, and the console logged no error."""
+        assert self.external_requests() == []
+        assert self.console_errors == [], "\n".join(self.console_errors)
 
     def close(self) -> None:
         self.context.close()

@@ -16,12 +16,14 @@ import pytest
 from dashboard.live.poller import start_in_thread
 from dashboard.runtime import Runtime
 from data_loader.demo.seed import seed_database
+from layouts import ids
 from tests.waiting import distinct_texts
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 POLL_SECONDS = 2
 CLOCK = ".countdown-row .cd-clock"
 POLLS = ("/_dash-update-component", "/api/v1/version")
+BADGE = f"#{ids.FRESHNESS}"
 
 
 class PipelineServer:
@@ -70,7 +72,7 @@ def open_overview(watched, pipeline):
     w.page.locator(CLOCK).first.wait_for(timeout=60_000)
     w.page.wait_for_function("window.hotlineReconnect && window.hotlineReconnect.state().bootId !== null")
     # The map fetches its geometry once; let it arrive before a test cuts the network.
-    w.page.wait_for_selector("#overview-map .maplibregl-canvas", timeout=60_000)
+    w.page.wait_for_selector(f"#{ids.MAP} .maplibregl-canvas", timeout=60_000)
     w.page.wait_for_function(
         "performance.getEntriesByType('resource').filter(e => e.name.includes('/geo/')).length >= 2",
         timeout=60_000,
@@ -96,14 +98,14 @@ def test_countdowns_tick_every_second_with_the_network_cut(pipeline, watched):
 def test_the_age_badge_turns_amber_then_red_when_the_poller_pauses_and_green_when_it_resumes(pipeline, watched):
     """The badge ages from the poller's last database read: amber past 4 intervals, red past 10."""
     page = open_overview(watched, pipeline).page
-    page.wait_for_selector("#freshness-badge.freshness-live", timeout=60_000)
+    page.wait_for_selector(f"{BADGE}.freshness-live", timeout=60_000)
     pipeline.poller.pause()
     try:
-        page.wait_for_selector("#freshness-badge.freshness-late", timeout=120_000)
-        page.wait_for_selector("#freshness-badge.freshness-stale", timeout=120_000)
+        page.wait_for_selector(f"{BADGE}.freshness-late", timeout=120_000)
+        page.wait_for_selector(f"{BADGE}.freshness-stale", timeout=120_000)
     finally:
         pipeline.poller.resume()
-    page.wait_for_selector("#freshness-badge.freshness-live", timeout=120_000)
+    page.wait_for_selector(f"{BADGE}.freshness-live", timeout=120_000)
 
 
 def test_a_screen_reloads_itself_after_a_server_restart(pipeline, watched):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import pytest
 
+from layouts import ids
 from tests.shots import SHOTS
 
 pytestmark = pytest.mark.browser
 
 PAGES = {
-    "overview": ("/", "#kpi-row .kpi-value"),
+    "overview": ("/", f"#{ids.KPIS} .kpi-value"),
     "map": ("/map", ".hotspot-list"),
     "sla": ("/sla", ".kpi-tile"),
     "rankings": ("/rankings", ".cls-title, .rank-class-title, h3"),
@@ -29,9 +30,7 @@ def test_page_renders_cleanly(live_server, watched, page_name, size):
     width, height, query = SIZES[size]
     path, key = PAGES[page_name]
     w = watched(width, height)
-    page = w.page
-    page.goto(live_server.url + path + query)
-    page.wait_for_selector(key, timeout=60_000)
+    page = w.open(live_server.url + path + query, key, timeout=60_000)
     page.wait_for_timeout(2500)
     assert page.locator(".freshness").first.is_visible()
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
@@ -45,5 +44,4 @@ def test_page_renders_cleanly(live_server, watched, page_name, size):
         assert heights and min(heights) >= 44
     if size == "wall4k":
         page.screenshot(path=str(SHOTS / f"{page_name}-wall-3840x2160.png"))
-    assert w.external_requests() == []
-    assert w.console_errors == [], "\n".join(w.console_errors)
+    w.assert_clean()

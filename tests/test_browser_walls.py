@@ -13,12 +13,15 @@ from urllib.parse import quote
 
 import pytest
 
+from layouts import ids
+
 pytestmark = pytest.mark.browser
 
 # width, height; the design is 1920x1080 and type scales with min(width / 1920, height / 1080).
 WALLS = {"1080p": (1920, 1080), "4k": (3840, 2160), "32x9": (3840, 1080), "3x3": (5760, 3240), "21x9": (2560, 1080)}
 KPI_PX_1080P = 59.5  # .kpi-value at 1920x1080 (assets/wall.css)
-PANELS = "#kpi-row .kpi-tile, .overview .panel"
+KPI_VALUE = f"#{ids.KPIS} .kpi-value"
+PANELS = f"#{ids.KPIS} .kpi-tile, .overview .panel"
 # Bounding boxes of every panel, and of each panel's last visible row, in CSS px.
 GEOMETRY = """sel => Array.from(document.querySelectorAll(sel)).map(e => {
   const r = e.getBoundingClientRect();
@@ -44,11 +47,12 @@ def overlap(a: dict, b: dict) -> float:
 
 def wait_for_data(page) -> None:
     page.wait_for_function(
-        "(document.querySelector('#kpi-row .kpi-value') || {textContent: ''}).textContent.match(/[1-9]/)",
-        timeout=60_000,
+        f"(document.querySelector('{KPI_VALUE}') || {{textContent: ''}}).textContent.match(/[1-9]/)", timeout=60_000
     )
-    page.wait_for_function("document.querySelectorAll('#countdown-list .countdown-row').length >= 5", timeout=60_000)
-    page.wait_for_function("document.querySelector('#hot-words .hw-row, #hot-words .empty-note')", timeout=60_000)
+    page.wait_for_function(f"document.querySelectorAll('#{ids.COUNTDOWNS} .countdown-row').length >= 5", timeout=60_000)
+    page.wait_for_function(
+        f"document.querySelector('#{ids.HOT_WORDS} .hw-row, #{ids.HOT_WORDS} .empty-note')", timeout=60_000
+    )
 
 
 @pytest.mark.parametrize("wall", list(WALLS))
@@ -70,7 +74,7 @@ def test_the_overview_fills_every_wall_shape_without_overlap_cropping_or_scrolli
         for b in boxes[i + 1 :]:
             assert overlap(a, b) < 4, (a["cls"], b["cls"])
     scale = min(width / 1920, height / 1080)
-    kpi = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#kpi-row .kpi-value')).fontSize)")
+    kpi = page.evaluate(f"parseFloat(getComputedStyle(document.querySelector('{KPI_VALUE}')).fontSize)")
     assert kpi == pytest.approx(KPI_PX_1080P * scale, rel=0.03)  # 3x3 wall: three times the 1080p type
     # No panel collapsed to its title: ten countdown rows and ten top-10 rows lie inside their panels.
     for panel, rows in ((".panel-countdowns", ".countdown-row"), (".panel-top10", ".bar-row")):
@@ -82,8 +86,7 @@ def test_the_overview_fills_every_wall_shape_without_overlap_cropping_or_scrolli
     map_box = page.evaluate(GEOMETRY, ".panel-map")[0]
     assert map_box["h"] >= 0.4 * height and map_box["w"] >= 0.2 * width
     page.screenshot(path=str(shots_dir(tmp_path) / f"wall-overview-{width}x{height}.png"))
-    assert w.external_requests() == []
-    assert w.console_errors == [], "\n".join(w.console_errors)
+    w.assert_clean()
 
 
 @pytest.mark.parametrize("path", ["/map", "/sla", "/rankings"])
@@ -91,9 +94,7 @@ def test_the_overview_fills_every_wall_shape_without_overlap_cropping_or_scrolli
 def test_the_other_wall_pages_fit_wide_and_tiled_walls(live_server, watched, path, wall, tmp_path):
     width, height = WALLS[wall]
     w = watched(width, height)
-    page = w.page
-    page.goto(live_server.url + path + "?kiosk=1")
-    page.wait_for_selector(".panel", timeout=60_000)
+    page = w.open(live_server.url + path + "?kiosk=1", ".panel", timeout=60_000)
     page.wait_for_timeout(3000)
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     assert page.evaluate("document.documentElement.scrollHeight") <= height + 1
@@ -112,9 +113,7 @@ def test_the_other_wall_pages_fit_wide_and_tiled_walls(live_server, watched, pat
 @pytest.mark.parametrize("path", ["/", "/sla", "/rankings", "/district/110105"])
 def test_english_pages_are_mostly_free_of_chinese(live_server, watched, path, query):
     w = watched(1920, 1080)
-    page = w.page
-    page.goto(live_server.url + path + query)
-    page.wait_for_selector(".panel", timeout=60_000)
+    page = w.open(live_server.url + path + query, ".panel", timeout=60_000)
     page.wait_for_function("!document.querySelector('.empty-note') || document.body.innerText.length > 600",
                            timeout=60_000)  # fmt: skip
     page.wait_for_timeout(2500)
@@ -134,17 +133,18 @@ def test_a_hot_word_filters_the_map_and_lists_its_orders(live_server, watched):
     w = watched(1366, 1024)
     page = w.page
     page.goto(live_server.url + "/")
-    page.wait_for_selector(f"#hot-words .hw-row[data-word='{hot['word']}']", timeout=60_000)
-    page.click(f"#hot-words .hw-row[data-word='{hot['word']}']")
-    page.wait_for_selector("#hot-word-orders .wo-row", timeout=60_000)
+    word_row = f"#{ids.HOT_WORDS} .hw-row[data-word='{hot['word']}']"
+    page.wait_for_selector(word_row, timeout=60_000)
+    page.click(word_row)
+    page.wait_for_selector(f"#{ids.HOT_WORD_ORDERS} .wo-row", timeout=60_000)
     assert f"word={quote(hot['word'])}" in page.url or f"word={hot['word']}" in page.url
-    listed = page.locator("#hot-word-orders .wo-row").count()
+    listed = page.locator(f"#{ids.HOT_WORD_ORDERS} .wo-row").count()
     assert listed == hot["count"]  # every order of the last 24 h naming the word
     assert page.locator(".hw-row.hw-chosen").count() == 1
     # The map's values are the word's orders per township (restyled in the browser).
     assert sum(hot["townships"].values()) == hot["count"]
     page.wait_for_function(
-        "total => { const g = document.querySelector('#hotspot-map .js-plotly-plot');"
+        f"total => {{ const g = document.querySelector('#{ids.MAP_PAGE_GRAPH} .js-plotly-plot');"
         " return !!(g && g.data) && g.data[0].z.reduce((a, b) => a + (b || 0), 0) === total; }",
         arg=hot["count"],
         timeout=60_000,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 
 from dashboard.assessment.rules import load_rules
 from dashboard.privacy import hash_caller
-from dashboard.settings import REPO_ROOT, load_settings
+from dashboard.settings import load_settings
 from dashboard.store.schema import Case, ImportBatch, RejectedRow
 from data_loader.files import upsert
 from data_loader.files.importer import import_file
@@ -24,6 +22,7 @@ from data_loader.files.parsing import ImportFileError, map_headers
 from data_loader.files.readers import read_table
 from data_loader.reference_tables import load_reference
 from geo.coords import to_wgs84
+from tests.commands import run_data_loader
 
 DATA = Path(__file__).parent / "data" / "import"
 SETTINGS = load_settings({})
@@ -299,34 +298,22 @@ def test_unreadable_file_is_one_clear_error(tmp_path, content, message):
         map_headers(read_table(path).frame.columns)
 
 
-def cli(args: list[str], database_url: str) -> subprocess.CompletedProcess:
-    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": database_url}
-    return subprocess.run(
-        [sys.executable, "-m", "data_loader", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_cli_contract_and_rejected_listing(sqlite_url, tmp_path):
-    done = cli(["import", str(DATA / "messy_gbk.csv")], sqlite_url)
+    done = run_data_loader(["import", str(DATA / "messy_gbk.csv")], sqlite_url)
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary == {"batch": 1, "rows": 28, "accepted": 5, "updated": 0, "unchanged": 0, "rejected": 23}
     out = tmp_path / "rejected.csv"
-    done = cli(["rejected", "--batch", "1", "--format", "csv", "--out", str(out)], sqlite_url)
+    done = run_data_loader(["rejected", "--batch", "1", "--format", "csv", "--out", str(out)], sqlite_url)
     assert done.returncode == 0, done.stderr
     listed = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
     assert list(listed.columns[:5]) == ["batch", "row", "column", "reason", "工单编号"]
     assert "来电号码" not in listed.columns
     assert listed.set_index("row").at["19", "reason"] == "unknown township '某某街道' in district 110105"
-    as_json = json.loads(cli(["rejected", "--format", "json"], sqlite_url).stdout)
+    as_json = json.loads(run_data_loader(["rejected", "--format", "json"], sqlite_url).stdout)
     assert len(as_json) == 23 and as_json[0]["raw"]["工单编号"] == "M001"
     # Rejected rows exported to CSV import again: the extra columns are ignored.
-    again = cli(["import", str(out)], sqlite_url)
+    again = run_data_loader(["import", str(out)], sqlite_url)
     assert again.returncode == 0 and json.loads(again.stdout.strip().splitlines()[-1])["rows"] == 23
 
 
@@ -335,7 +322,7 @@ def test_cli_unreadable_file_exits_nonzero_without_traceback(sqlite_url, tmp_pat
     path = tmp_path / name
     if name.endswith(".bin"):
         path.write_bytes(bytes(range(256)) * 4)
-    done = cli(["import", str(path)], sqlite_url)
+    done = run_data_loader(["import", str(path)], sqlite_url)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert done.stdout == ""

@@ -32,6 +32,7 @@ from data_loader.files.places import Places
 from data_loader.files.readers import read_table
 from data_loader.files.validate import ImportOptions, validate
 from data_loader.reference_tables import load_reference
+from tests.commands import run_data_loader
 
 SETTINGS = load_settings({})
 RULES = load_rules(SETTINGS.rules_path)
@@ -190,16 +191,9 @@ def test_malformed_xml_inside_an_xlsx_is_one_clear_error(tmp_path, member):
 
 
 def test_the_cli_says_one_sentence_for_malformed_xml(sqlite_url, tmp_path):
-    import subprocess
-    import sys
-
-    from dashboard.settings import REPO_ROOT
-
     data = _with_member(_xlsx([HEADER.split(","), GOOD.split(",")]), "xl/worksheets/sheet1.xml", b"<row")
     path = write(tmp_path, "bad.xlsx", data)
-    done = subprocess.run([sys.executable, "-m", "data_loader", "import", str(path)], cwd=REPO_ROOT,
-                          env={"DATABASE_URL": sqlite_url, "PATH": "/usr/bin:/bin"}, capture_output=True,
-                          text=True, timeout=300)  # fmt: skip
+    done = run_data_loader(["import", str(path)], sqlite_url, timeout=300)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().count("\n") == 0 and "not a readable XLSX workbook" in done.stderr
 

@@ -35,35 +35,44 @@ def engine(any_engine):
     return any_engine
 
 
-def test_midnight_days_and_only_valid_callbacks(engine):
-    rules = make_rules()
+# Midnight: orders R1 on 1 Mar (23:59), R2 on 2 Mar (00:01), R3 and R4 on 2 Mar in T2. Callbacks on 5 Mar:
+# R1 (contacted, solved, satisfied) and R2 (contacted, basically) in T1; R3 invalid.
+MIDNIGHT = {
+    (T1, date(2026, 3, 1)): (1, 0, 0, 0, 0, 0),
+    (T1, date(2026, 3, 2)): (1, 0, 0, 0, 0, 0),
+    (T2, date(2026, 3, 2)): (2, 0, 0, 0, 0, 0),
+    (T1, date(2026, 3, 5)): (0, 2, 2, 1, 1, 1),
+}
+# Noon: day D runs from 12:00 on D-1 to 12:00 on D: R1 (1 Mar 23:59) and R2 (2 Mar 00:01) both fall on 2 Mar;
+# R3 (12:30) and R4 (13:00) on 3 Mar. Callback R1 at 11:59 stays on 5 Mar, R2 at 12:01 moves to 6 Mar.
+NOON = {
+    (T1, date(2026, 3, 2)): (2, 0, 0, 0, 0, 0),
+    (T2, date(2026, 3, 3)): (2, 0, 0, 0, 0, 0),
+    (T1, date(2026, 3, 5)): (0, 1, 1, 1, 1, 0),
+    (T1, date(2026, 3, 6)): (0, 1, 1, 0, 0, 1),
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected", "callback_days"),
+    [
+        ({}, MIDNIGHT, {"R1": date(2026, 3, 5), "R2": date(2026, 3, 5), "R3": None, "R4": None}),
+        (
+            {"periods.day_cutoff_hour": 12},
+            NOON,
+            {"R1": date(2026, 3, 5), "R2": date(2026, 3, 6), "R3": None, "R4": None},
+        ),
+    ],
+    ids=["midnight", "noon-cut-off"],
+)
+def test_days_follow_the_cut_off_and_only_valid_callbacks_count(engine, overrides, expected, callback_days):
+    rules = make_rules(**overrides)
     write_cases(engine, ROWS, rules)
     rebuild(engine, rules, tz=SHANGHAI)
-    # Orders: R1 on 1 Mar (23:59), R2 on 2 Mar (00:01), R3 and R4 on 2 Mar in T2.
-    # Callbacks on 5 Mar: R1 (contacted, solved, satisfied) and R2 (contacted, basically) in T1; R3 invalid.
-    assert rollups(engine) == {
-        (T1, date(2026, 3, 1)): (1, 0, 0, 0, 0, 0),
-        (T1, date(2026, 3, 2)): (1, 0, 0, 0, 0, 0),
-        (T2, date(2026, 3, 2)): (2, 0, 0, 0, 0, 0),
-        (T1, date(2026, 3, 5)): (0, 2, 2, 1, 1, 1),
-    }
+    assert rollups(engine) == expected
     with engine.connect() as conn:
         ledger = {r.case_id: r.callback_day for r in conn.execute(select(RollupLedger.__table__))}
-    assert ledger == {"R1": date(2026, 3, 5), "R2": date(2026, 3, 5), "R3": None, "R4": None}
-
-
-def test_a_noon_cut_off_moves_the_afternoon_into_the_next_day(engine):
-    rules = make_rules(**{"periods.day_cutoff_hour": 12})
-    write_cases(engine, ROWS, rules)
-    rebuild(engine, rules, tz=SHANGHAI)
-    # Day D runs from 12:00 on D-1 to 12:00 on D: R1 (1 Mar 23:59) and R2 (2 Mar 00:01) both fall on 2 Mar;
-    # R3 (12:30) and R4 (13:00) on 3 Mar. Callback R1 at 11:59 stays on 5 Mar, R2 at 12:01 moves to 6 Mar.
-    assert rollups(engine) == {
-        (T1, date(2026, 3, 2)): (2, 0, 0, 0, 0, 0),
-        (T2, date(2026, 3, 3)): (2, 0, 0, 0, 0, 0),
-        (T1, date(2026, 3, 5)): (0, 1, 1, 1, 1, 0),
-        (T1, date(2026, 3, 6)): (0, 1, 1, 0, 0, 1),
-    }
+    assert ledger == callback_days
 
 
 def test_sqlite_keeps_the_pandas_path_for_a_zone_with_summer_time(sqlite_engine, pg_engine):

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select, text
 
 from dashboard.assessment.rules import load_rules
-from dashboard.settings import REPO_ROOT, load_settings
+from dashboard.settings import load_settings
 from dashboard.store.db import make_engine
 from dashboard.store.schema import Case, ImportBatch, RejectedRow
 from data_loader import sync
 from data_loader.reference_tables import load_reference
+from tests.commands import run_data_loader
 
 SETTINGS = load_settings({})
 RULES = load_rules(SETTINGS.rules_path)
@@ -169,16 +168,8 @@ def test_mapping_errors_are_named(tmp_path):
 def test_cli_once(endpoints, mapping, tmp_path):
     _source, target, source_url = endpoints
     path = tmp_path / "legacy.toml"
-    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": target.url.render_as_string(hide_password=False)}
     args = ["sync", "--source", source_url, "--mapping", str(path), "--once", "--batch-size", "20"]
-    done = subprocess.run(
-        [sys.executable, "-m", "data_loader", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_data_loader(args, target.url.render_as_string(hide_password=False))
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [(b["rows"], b["accepted"], b["rejected"]) for b in lines] == [(20, 19, 1), (5, 5, 0)]
