@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from dashboard.access import tokens
 from dashboard.store.schema import Case, Township
+from layouts import ids
 from tests.access_app import OTHER, OWN, ROLES, body_text, build_access_app, leaks
 
 
@@ -83,7 +84,7 @@ def test_district_pages_of_another_district_show_nothing_of_it(access, clients):
     district = clients["district"]
     own = route_answer(access, district, f"/district/{OWN}")
     other = route_answer(access, district, f"/district/{OTHER}")
-    assert "unit-export-button" in own and "unit-export-button" not in other
+    assert ids.UNIT_EXPORT_BUTTON in own and ids.UNIT_EXPORT_BUTTON not in other
     assert "东城区" not in other and "not-found" in other
     assert "东城区" in route_answer(access, clients["leader"], f"/district/{OTHER}")
     assert "not-found" in route_answer(access, district, f"/township/{access.other_town}")

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from callbacks.payload_guard import output_ids
+from layouts import ids
 
 FUZZ = settings(max_examples=80, suppress_health_check=list(__import__("hypothesis").HealthCheck))
 DATES = st.sampled_from(["0001-01-01", "9999-12-31", "9999-12", "0001-01", "2026-02-30", "2026-13", "2026-00-10",
@@ -144,4 +145,4 @@ def test_a_well_formed_callback_still_answers(client):
         "changedPropIds": ["url.pathname"],
     }  # fmt: skip
     response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
-    assert response.status_code == 200 and "page-content" in json.loads(response.data)["response"]
+    assert response.status_code == 200 and ids.PAGE in json.loads(response.data)["response"]
