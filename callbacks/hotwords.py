@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from dash import Dash, Input, Output, State, no_update
+from dash import Dash, Input, Output
 
+from callbacks.context import AppContext
+from callbacks.wiring import on_snapshot
 from dashboard.access.web import viewer_scope
-from dashboard.assessment.hotwords import orders_with_word
+from dashboard.assessment.hotwords import word_drilldown
 from layouts import hotwords, ids
 from layouts.routes import View
 
@@ -22,13 +24,12 @@ def word_township_counts(snapshot: dict[str, Any], word: str) -> dict[str, int]:
     return {}
 
 
-def word_panel(view: View, context, snapshot: dict[str, Any] | None, word: str) -> list:
+def word_panel(view: View, context: AppContext, snapshot: dict[str, Any] | None, word: str) -> list:
     """The orders naming the chosen word, read from the database for this viewer's scope (a drill-down)."""
     if not word:
         return []
-    scope = viewer_scope()  # from the server's session; a kiosk page lists no orders whoever is logged in
     now = datetime.fromisoformat(snapshot["generated_at"]) if snapshot else datetime.now(UTC)
-    orders = None if scope.aggregates_only or view.kiosk else orders_with_word(context.runtime.engine, word, now, scope)
+    orders = word_drilldown(context.runtime.engine, word, now, viewer_scope(), kiosk=view.kiosk)
     names = (snapshot or {}).get("names", {})
     return [hotwords.word_orders(word, orders, names, view.lang, context.runtime.settings.tz)]
 
@@ -38,14 +39,7 @@ def list_for(snapshot: dict[str, Any] | None, view: View) -> list:
     return hotwords.hot_word_rows(snapshot, view.lang, chosen=chosen)
 
 
-def register(app: Dash, context) -> None:
-    @app.callback(
-        Output(ids.HOT_WORDS, "children"),
-        Input(ids.SNAPSHOT, "data"),
-        Input(ids.HOT_WORDS, "id"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-    )
-    def refresh(stub: dict[str, Any] | None, _list: str, pathname: str, search: str):
-        live = context.showing(stub, pathname, search)
-        return no_update if live is None else list_for(*live)
+def register(app: Dash, context: AppContext) -> None:
+    redraw = on_snapshot(app, context, Output(ids.HOT_WORDS, "children"), also=(Input(ids.HOT_WORDS, "id"),),
+                         initial=True)  # fmt: skip
+    redraw(list_for)

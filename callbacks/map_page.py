@@ -11,6 +11,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks.context import AppContext
 from callbacks.hotwords import word_panel, word_township_counts
+from callbacks.wiring import on_snapshot, with_url
 from layouts import ids, map_page
 from layouts.hotspots import hotspot_cards, hotspot_points
 from layouts.i18n import t
@@ -67,11 +68,9 @@ def build(view: View, context: AppContext) -> Any:
                         center=center, zoom=zoom, hotspots=hotspots, tile_url=context.tile_url,
                         title=t(f"measure_{options['measure']}", view.lang))  # fmt: skip
     figure.update_layout(uirevision=f"{options['layer']}-{options['focus']}")
-    categories = sorted(
-        {c for cats in (snapshot or {}).get("category_orders", {}).get("30d", {}).values() for c in cats}
-    )
     bounds = json.dumps(focus) if focus else None
     extra = word_panel(view, context, snapshot, options["word"])
+    categories = map_page.category_choices(snapshot)
     return map_page.page(view, options, categories, figure, snapshot, context.townships_approximate, bounds, extra)
 
 
@@ -113,28 +112,15 @@ def controls_search(view: View, layer: str, measure: str, window: str, category:
 def register(app: Dash, context: AppContext) -> None:
     context.pages["map"] = build
 
-    @app.callback(
-        Output(ids.URL, "search", allow_duplicate=True),
-        Input(ids.MAP_LAYER, "value"),
-        Input(ids.MAP_MEASURE, "value"),
-        Input(ids.MAP_WINDOW, "value"),
-        Input(ids.MAP_CATEGORY, "value"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
+    @with_url(app, Output(ids.URL, "search", allow_duplicate=True), Input(ids.MAP_LAYER, "value"),
+              Input(ids.MAP_MEASURE, "value"), Input(ids.MAP_WINDOW, "value"),
+              Input(ids.MAP_CATEGORY, "value"))  # fmt: skip
     def controls_to_url(layer, measure, window, category, pathname, search):
         view = parse_view(pathname, search)
         return controls_search(view, layer, measure, window, category) or no_update
 
-    @app.callback(
-        Output(ids.URL, "pathname", allow_duplicate=True),
-        Output(ids.URL, "search", allow_duplicate=True),
-        Input(ids.MAP_PAGE_GRAPH, "clickData"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
+    @with_url(app, Output(ids.URL, "pathname", allow_duplicate=True), Output(ids.URL, "search", allow_duplicate=True),
+              Input(ids.MAP_PAGE_GRAPH, "clickData"))  # fmt: skip
     def tap(click, pathname, search):
         points = (click or {}).get("points") or []
         if not points:
@@ -142,18 +128,9 @@ def register(app: Dash, context: AppContext) -> None:
         path, new_search = click_target(parse_view(pathname, search), points[0])
         return path or no_update, no_update if new_search is None else new_search
 
-    @app.callback(
-        Output(ids.MAP_PAGE_VALUES, "data"),
-        Output(ids.HOTSPOT_LIST, "children"),
-        Input(ids.SNAPSHOT, "data"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-    )
-    def refresh(stub, pathname, search):
-        live = context.showing(stub, pathname, search)
-        if live is None:
-            return no_update, no_update
-        snapshot, view = live
+    @on_snapshot(app, context, Output(ids.MAP_PAGE_VALUES, "data"), Output(ids.HOTSPOT_LIST, "children"),
+                 initial=True)  # fmt: skip
+    def refresh(snapshot: dict[str, Any], view: View):
         options = map_page.map_options(view)
         values = measure_values(snapshot, context.map_spec(options["layer"]), options)
         return values, hotspot_cards(snapshot.get("hotspots", []), snapshot.get("names", {}), view.lang)

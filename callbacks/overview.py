@@ -7,6 +7,7 @@ from typing import Any
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks.context import AppContext
+from callbacks.wiring import on_snapshot, with_search
 from layouts import ids, overview
 from layouts.routes import View, parse_view
 
@@ -37,30 +38,15 @@ def register(app: Dash, context: AppContext) -> None:
         view, ctx.map_spec("township"), ctx.tile_url, ctx.townships_approximate
     )
 
-    @app.callback(
-        Output(ids.KPIS, "children"),
-        Output(ids.COUNTDOWNS, "children"),
-        Output(ids.TOP10, "children"),
-        Output(ids.CLASS_LISTS, "children"),
-        Output(ids.CLASSES_TITLE, "children"),
-        Output(ids.MAP_VALUES, "data"),
-        Input(ids.SNAPSHOT, "data"),
-        Input(ids.KPIS, "id"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-    )
-    def render(stub: dict[str, Any] | None, _page: str, pathname: str, search: str):
-        live = context.showing(stub, pathname, search)
-        if live is None:
-            return (no_update,) * 6
-        return overview_parts(*live, context.map_spec("township")["codes"])
+    @on_snapshot(app, context, Output(ids.KPIS, "children"), Output(ids.COUNTDOWNS, "children"),
+                 Output(ids.TOP10, "children"), Output(ids.CLASS_LISTS, "children"),
+                 Output(ids.CLASSES_TITLE, "children"), Output(ids.MAP_VALUES, "data"),
+                 also=(Input(ids.KPIS, "id"),), initial=True)  # fmt: skip
+    def render(snapshot: dict[str, Any], view: View):
+        return overview_parts(snapshot, view, context.map_spec("township")["codes"])
 
-    @app.callback(
-        Output(RANKING_GRID, "rowData"),
-        Input(ids.SNAPSHOT, "data"),
-        Input(RANKING_GRID, "id"),
-        State(ids.URL, "search"),
-    )
+    @with_search(app, Output(RANKING_GRID, "rowData"), Input(ids.SNAPSHOT, "data"), Input(RANKING_GRID, "id"),
+                 initial=True)  # fmt: skip
     def ranking(stub: dict[str, Any] | None, _grid: str, search: str):
         snapshot = context.snapshot()
         return overview.ranking_rows(snapshot, parse_view("/", search).lang) if snapshot else no_update

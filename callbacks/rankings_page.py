@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, dcc, no_update
+from dash import Dash, Input, Output, ctx, dcc, no_update
 
 from callbacks.context import AppContext
+from callbacks.wiring import on_snapshot, with_url
 from dashboard.access.web import audit_event
 from dashboard.assessment import export
 from dashboard.live.ranking_reader import RankingReader
@@ -22,6 +23,14 @@ def page_parts(view: View, source: RankingReader, snapshot: dict[str, Any] | Non
     except ValueError:
         options = {**options, "date": rankings.current_label(snapshot, options["period"])}
         return options, source.payload(options, snapshot), source.series(options, snapshot)
+
+
+def current_rows(view: View, source: RankingReader, snapshot: dict[str, Any]) -> tuple[list, dict[str, Any]] | None:
+    """(grid rows, payload) while the current period is shown; None when nothing changes (a past period)."""
+    options, payload, series = page_parts(view, source, snapshot)
+    if not payload or options["date"] != rankings.current_label(snapshot, options["period"]):
+        return None
+    return rankings.grid_rows(payload, series, snapshot["names"], view.lang), payload
 
 
 def export_file(payload: dict[str, Any], fmt: str) -> dict[str, Any]:
@@ -40,16 +49,8 @@ def register(app: Dash, context: AppContext) -> None:
 
     context.pages["rankings"] = build
 
-    @app.callback(
-        Output(ids.URL, "search", allow_duplicate=True),
-        Input(ids.RANK_PERIOD, "value"),
-        Input(ids.RANK_LEVEL, "value"),
-        Input(ids.RANK_DATE, "value"),
-        Input(ids.RANK_DAY, "date"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
+    @with_url(app, Output(ids.URL, "search", allow_duplicate=True), Input(ids.RANK_PERIOD, "value"),
+              Input(ids.RANK_LEVEL, "value"), Input(ids.RANK_DATE, "value"), Input(ids.RANK_DAY, "date"))  # fmt: skip
     def controls_to_url(period, level, month, day, pathname, search):
         view = parse_view(pathname, search)
         if view.page != "rankings":
@@ -58,14 +59,8 @@ def register(app: Dash, context: AppContext) -> None:
         new = rankings.changed_options(current, period, level, month, day)
         return no_update if new == current else rankings.search_for(view.query, new)
 
-    @app.callback(
-        Output(ids.RANK_EXPORT, "data"),
-        Input(ids.RANK_EXPORT_XLSX, "n_clicks"),
-        Input(ids.RANK_EXPORT_CSV, "n_clicks"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
+    @with_url(app, Output(ids.RANK_EXPORT, "data"), Input(ids.RANK_EXPORT_XLSX, "n_clicks"),
+              Input(ids.RANK_EXPORT_CSV, "n_clicks"))  # fmt: skip
     def download(_xlsx, _csv, pathname, search):
         _options, payload, _series = page_parts(parse_view(pathname, search), source, context.snapshot())
         if not payload or not ctx.triggered_id:
@@ -74,55 +69,23 @@ def register(app: Dash, context: AppContext) -> None:
         audit_event("export", f"rankings/{payload['period']}/{payload['date']}/{payload['level']}", format=fmt)
         return export_file(payload, fmt)
 
-    def live(pathname: str, search: str) -> tuple[View, list[dict[str, Any]], dict[str, Any]] | None:
-        """Fresh rows while the current period is shown; None when nothing changes (a past period)."""
-        view = parse_view(pathname, search)
-        snapshot = context.snapshot()
-        if view.page != "rankings" or not snapshot:
-            return None
-        options, payload, series = page_parts(view, source, snapshot)
-        if not payload or options["date"] != rankings.current_label(snapshot, options["period"]):
-            return None
-        return view, rankings.grid_rows(payload, series, snapshot["names"], view.lang), payload
-
     # One output per callback where a part exists in one mode only (grid on tablets, wall table in kiosk):
     # Dash skips a callback whose only output is absent, but fails on a partly absent multi-output one.
-    @app.callback(
-        Output(ids.RANK_CLASSES, "children"),
-        Output(ids.RANK_TITLE, "children"),
-        Input(ids.SNAPSHOT, "data"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
-    def live_lists(_stub, pathname: str, search: str):
-        fresh = live(pathname, search)
+    @on_snapshot(app, context, Output(ids.RANK_CLASSES, "children"), Output(ids.RANK_TITLE, "children"),
+                 pages=("rankings",))  # fmt: skip
+    def live_lists(snapshot: dict[str, Any], view: View):
+        fresh = current_rows(view, source, snapshot)
         if fresh is None:
             return no_update, no_update
-        view, rows, payload = fresh
+        rows, payload = fresh
         return rankings.class_columns(rows, payload["level"], view.lang), rankings.heading(payload, view.lang)
 
-    @app.callback(
-        Output(ids.RANK_GRID, "rowData"),
-        Input(ids.SNAPSHOT, "data"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
-    def live_grid(_stub, pathname: str, search: str):
-        fresh = live(pathname, search)
-        return no_update if fresh is None else fresh[1]
+    @on_snapshot(app, context, Output(ids.RANK_GRID, "rowData"), pages=("rankings",))
+    def live_grid(snapshot: dict[str, Any], view: View):
+        fresh = current_rows(view, source, snapshot)
+        return no_update if fresh is None else fresh[0]
 
-    @app.callback(
-        Output(ids.RANK_WALL, "children"),
-        Input(ids.SNAPSHOT, "data"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
-    def live_wall(_stub, pathname: str, search: str):
-        fresh = live(pathname, search)
-        if fresh is None:
-            return no_update
-        view, rows, payload = fresh
-        return rankings.wall_rows(rows, payload["level"], view.lang)
+    @on_snapshot(app, context, Output(ids.RANK_WALL, "children"), pages=("rankings",))
+    def live_wall(snapshot: dict[str, Any], view: View):
+        fresh = current_rows(view, source, snapshot)
+        return no_update if fresh is None else rankings.wall_rows(fresh[0], fresh[1]["level"], view.lang)

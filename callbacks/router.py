@@ -7,6 +7,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, no_update
 
 from callbacks.context import AppContext
+from callbacks.wiring import with_search
 from layouts import ids, shell
 from layouts.i18n import t
 from layouts.routes import View, page_class, parse_view
@@ -64,13 +65,8 @@ def register(app: Dash, context: AppContext) -> None:
         stub = version_stub(context.snapshot_if_newer(known and known.get("version")), known)
         return no_update if stub is None else stub
 
-    @app.callback(
-        Output(ids.DATA_TIME, "children"),
-        Output(ids.STALE_NOTE, "children"),
-        Output(ids.STALE_NOTE, "className"),
-        Input(ids.SNAPSHOT, "data"),
-        State(ids.URL, "search"),
-    )
+    @with_search(app, Output(ids.DATA_TIME, "children"), Output(ids.STALE_NOTE, "children"),
+                 Output(ids.STALE_NOTE, "className"), Input(ids.SNAPSHOT, "data"), initial=True)  # fmt: skip
     def freshness(stub: dict[str, Any] | None, search: str):
         if not stub:
             return no_update, no_update, no_update

@@ -11,11 +11,12 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, no_update
 
+from callbacks import open_orders
 from callbacks.context import AppContext
-from callbacks.open_orders import reader as open_order_reader
+from callbacks.wiring import on_snapshot, with_url
 from dashboard.access.web import viewer_scope
 from layouts import ids, sla
-from layouts.routes import parse_view
+from layouts.routes import View, parse_view
 
 FILTER_IDS = {
     ids.SLA_DISTRICT: "district",
@@ -35,12 +36,15 @@ def filters_search(query: dict[str, str], names: dict[str, Any], values: dict[st
 
 
 def register(app: Dash, context: AppContext) -> None:
-    reader = open_order_reader(context)
+    reader = open_orders.reader(context)
     tz = context.runtime.settings.tz
 
-    def board_for(view, snapshot) -> sla.Board:
+    def board_for(view: View, snapshot: dict[str, Any] | None) -> sla.Board:
         filters = sla.filters_from_query(view.query, (snapshot or {}).get("names", {}))
-        return reader.board(snapshot, viewer_scope(), filters) if snapshot else sla.EMPTY_BOARD
+        return open_orders.board(context, snapshot, viewer_scope(), filters) if snapshot else sla.EMPTY_BOARD
+
+    def filters_of(view: View, snapshot: dict[str, Any]) -> sla.SlaFilters:
+        return sla.filters_from_query(view.query, snapshot["names"])
 
     def build(view, _context):
         snapshot = context.snapshot()
@@ -48,13 +52,7 @@ def register(app: Dash, context: AppContext) -> None:
 
     context.pages["sla"] = build
 
-    @app.callback(
-        Output(ids.URL, "search", allow_duplicate=True),
-        *(Input(cid, "value") for cid in FILTER_IDS),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
+    @with_url(app, Output(ids.URL, "search", allow_duplicate=True), *(Input(cid, "value") for cid in FILTER_IDS))
     def filters_to_url(*args):
         *values, pathname, search = args
         view = parse_view(pathname, search)
@@ -65,75 +63,32 @@ def register(app: Dash, context: AppContext) -> None:
         new = filters_search(view.query, snapshot["names"], chosen, FILTER_IDS.get(ctx.triggered_id))
         return no_update if new is None else new
 
-    @app.callback(
-        Output(ids.SLA_GRID, "getRowsResponse"),
-        Input(ids.SLA_GRID, "getRowsRequest"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
+    @with_url(app, Output(ids.SLA_GRID, "getRowsResponse"), Input(ids.SLA_GRID, "getRowsRequest"))
     def rows(request: dict[str, Any] | None, pathname: str, search: str):
         snapshot = context.snapshot()
         if not request or not snapshot:
             return {"rowData": [], "rowCount": 0}
         view = parse_view(pathname, search)
-        filters = sla.filters_from_query(view.query, snapshot["names"])
-        page = reader.page(snapshot, viewer_scope(), filters, sla.sort_key(request.get("sortModel")),
+        page = reader.page(snapshot, viewer_scope(), filters_of(view, snapshot), sla.sort_key(request.get("sortModel")),
                            *sla.block_range(request))  # fmt: skip
         now = datetime.fromisoformat(snapshot["generated_at"])
         return sla.rows_response(page, snapshot["names"], view.lang, tz, now)
 
-    def live_state(stub, pathname: str, search: str):
-        """(snapshot, board, view, filters) for the SLA page's live parts; None when there is nothing to redraw."""
-        live = context.showing(stub, pathname, search, "sla")
-        if live is None:
-            return None
-        snapshot, view = live
-        return snapshot, board_for(view, snapshot), view, sla.filters_from_query(view.query, snapshot["names"])
+    @on_snapshot(app, context, Output(ids.SLA_COUNTS, "children"), Output(ids.SLA_OVERDUE_BY_TOWNSHIP, "children"),
+                 pages=("sla",))  # fmt: skip
+    def live_counts(snapshot: dict[str, Any], view: View):
+        board = board_for(view, snapshot)
+        return (sla.count_tiles(board, view, filters_of(view, snapshot)),
+                sla.township_bars(board, snapshot["names"], view.lang))  # fmt: skip
 
-    @app.callback(
-        Output(ids.SLA_COUNTS, "children"),
-        Output(ids.SLA_OVERDUE_BY_TOWNSHIP, "children"),
-        Input(ids.SNAPSHOT, "data"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
-    def live_counts(stub, pathname: str, search: str):
-        live = live_state(stub, pathname, search)
-        if live is None:
-            return no_update, no_update
-        snapshot, board, view, filters = live
-        return sla.count_tiles(board, view, filters), sla.township_bars(board, snapshot["names"], view.lang)
+    @on_snapshot(app, context, Output(ids.SLA_ROWS_TITLE, "children"), pages=("sla",))
+    def live_title(snapshot: dict[str, Any], view: View):
+        return sla.rows_title(board_for(view, snapshot), filters_of(view, snapshot), view.lang)
 
-    @app.callback(
-        Output(ids.SLA_ROWS_TITLE, "children"),
-        Input(ids.SNAPSHOT, "data"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
-    def live_title(stub, pathname: str, search: str):
-        live = live_state(stub, pathname, search)
-        if live is None:
-            return no_update
-        _snapshot, board, view, filters = live
-        return sla.rows_title(board, filters, view.lang)
-
-    @app.callback(
-        Output(ids.SLA_WALL_ROWS, "children"),
-        Input(ids.SNAPSHOT, "data"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
-    def live_wall_rows(stub, pathname: str, search: str):
-        live = live_state(stub, pathname, search)
-        if live is None:
-            return no_update
-        snapshot, board, view, _filters = live
+    @on_snapshot(app, context, Output(ids.SLA_WALL_ROWS, "children"), pages=("sla",))
+    def live_wall_rows(snapshot: dict[str, Any], view: View):
         now = datetime.fromisoformat(snapshot["generated_at"])
-        return sla.wall_rows(board, snapshot["names"], view.lang, tz, now)
+        return sla.wall_rows(board_for(view, snapshot), snapshot["names"], view.lang, tz, now)
 
     # The grid survives the router's re-render when the filters change (same id, same place), so the
     # browser drops its blocks itself: a new query string purges the cache (rows are read again with the

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Input, Output, ctx, no_update
 
+from callbacks.context import AppContext
+from callbacks.wiring import with_url
 from dashboard.api.analysis import viewer_scope
 from dashboard.assessment.trace import TraceDenied, rows_behind, trace_payload
 from dashboard.scope import Scope
@@ -38,19 +40,11 @@ def drawer_content(runtime, names: dict[str, str], level: str, code: str, month:
             trace.export_href(payload, figure))  # fmt: skip
 
 
-def register(app: Dash, context) -> None:
-    @app.callback(
-        Output(ids.TRACE_DRAWER, "className"),
-        Output(ids.TRACE_TITLE, "children"),
-        Output(ids.TRACE_SUMMARY, "children"),
-        Output(ids.TRACE_GRID, "rowData"),
-        Output(ids.TRACE_EXPORT, "href"),
-        Input(ids.TRACE_REQUEST, "data"),
-        Input(ids.TRACE_CLOSE, "n_clicks"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
+def register(app: Dash, context: AppContext) -> None:
+    @with_url(app, Output(ids.TRACE_DRAWER, "className"), Output(ids.TRACE_TITLE, "children"),
+              Output(ids.TRACE_SUMMARY, "children"), Output(ids.TRACE_GRID, "rowData"),
+              Output(ids.TRACE_EXPORT, "href"), Input(ids.TRACE_REQUEST, "data"),
+              Input(ids.TRACE_CLOSE, "n_clicks"))  # fmt: skip
     def toggle(request, _close, pathname, search):
         if ctx.triggered_id == ids.TRACE_CLOSE:
             return CLOSED, no_update, no_update, no_update, no_update

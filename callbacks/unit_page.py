@@ -7,12 +7,13 @@ from typing import Any
 import pandas as pd
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, no_update
 
+from callbacks import open_orders
 from callbacks.context import AppContext
 from callbacks.map_page import camera_for
-from callbacks.open_orders import reader as open_order_reader
 from callbacks.overview import map_values
+from callbacks.wiring import on_snapshot
 from dashboard.access.web import audit_event, viewer_scope
-from dashboard.assessment.export import render
+from dashboard.assessment.export import district_sheet, render
 from layouts import ids, shell, unit
 from layouts.i18n import t
 from layouts.maps import map_figure
@@ -31,15 +32,17 @@ def unit_names(
     return name, (district, context.map_spec("district")["names"][district])
 
 
+def district_spec(context: AppContext, code: str) -> dict[str, Any]:
+    """The township layer cut to one district's townships, outlined by that district alone."""
+    full = context.map_spec("township")
+    mine = [i for i, town in enumerate(full["codes"]) if full["parents"][town] == code]
+    return {**full, "codes": [full["codes"][i] for i in mine], "labels": [full["labels"][i] for i in mine],
+            "outline_codes": [code]}  # fmt: skip
+
+
 def district_map(view: View, context: AppContext, snapshot: dict[str, Any] | None, code: str) -> Any:
     """The district's townships coloured by today's orders, zoomed to the district; taps open a township."""
-    full = context.map_spec("township")
-    spec = {**full, "codes": [], "labels": []}
-    for town, label in zip(full["codes"], full["labels"], strict=True):
-        if full["parents"][town] == code:
-            spec["codes"].append(town)
-            spec["labels"].append(label)
-    spec["outline_codes"] = [code]
+    spec = district_spec(context, code)
     center, zoom = camera_for(context.district_bounds[code])
     z = map_values(snapshot or {}, "township", "orders_today", spec["codes"])
     figure = map_figure(spec, z, "orders_today", view.theme, center=center, zoom=zoom, tile_url=context.tile_url,
@@ -60,60 +63,28 @@ def build(view: View, context: AppContext) -> Any:
     return unit.page(level, code, name, parent, snapshot, view.lang, view.theme, graph, due)
 
 
-def due_rows(context, view: View, snapshot: dict[str, Any] | None) -> pd.DataFrame:
+def due_rows(context: AppContext, view: View, snapshot: dict[str, Any] | None) -> pd.DataFrame:
     """The unit's orders nearest their deadline, from the case database (memoised per snapshot)."""
     if not snapshot:
         return pd.DataFrame()
-    return open_order_reader(context).due_soon(snapshot, viewer_scope(), view.page, view.arg, unit.DUE_SOON_ROWS)
-
-
-def district_export(snapshot: dict[str, Any], code: str) -> dict[str, Any]:
-    """This month's township ranking limited to one district: the sheet for its monthly meeting."""
-    payload = dict(snapshot["rankings"]["month_township"])
-    payload["rows"] = [r for r in payload["rows"] if r["district_code"] == code]
-    return payload
+    return open_orders.reader(context).due_soon(snapshot, viewer_scope(), view.page, view.arg, unit.DUE_SOON_ROWS)
 
 
 def register(app: Dash, context: AppContext) -> None:
     context.pages["district"] = context.pages["township"] = build
 
-    @app.callback(
-        Output(ids.UNIT_KPIS, "children"),
-        Output(ids.UNIT_BODY, "children"),
-        Input(ids.SNAPSHOT, "data"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
-    def refresh(stub, pathname, search):
-        live = context.showing(stub, pathname, search, "district", "township")
-        if live is None:
-            return no_update, no_update
-        snapshot, view = live
+    @on_snapshot(app, context, Output(ids.UNIT_KPIS, "children"), Output(ids.UNIT_BODY, "children"),
+                 pages=("district", "township"))  # fmt: skip
+    def refresh(snapshot: dict[str, Any], view: View):
         return (unit.kpis(snapshot, view.page, view.arg, view.lang),
                 unit.body(snapshot, view.page, view.arg, view.lang, view.theme,
                           due_rows(context, view, snapshot)))  # fmt: skip
 
-    @app.callback(
-        Output(ids.UNIT_TABLE, "children"),
-        Output(ids.UNIT_MAP_VALUES, "data"),
-        Input(ids.SNAPSHOT, "data"),
-        Input(ids.UNIT_TABLE, "id"),
-        State(ids.URL, "pathname"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
-    def refresh_district(stub, _table, pathname, search):
-        live = context.showing(stub, pathname, search, "district")
-        if live is None:
-            return no_update, no_update
-        snapshot, view = live
-        codes = [
-            c for c in context.map_spec("township")["codes"] if context.map_spec("township")["parents"][c] == view.arg
-        ]
-        return unit.township_links(snapshot, view.arg, view.lang), map_values(
-            snapshot, "township", "orders_today", codes
-        )
+    @on_snapshot(app, context, Output(ids.UNIT_TABLE, "children"), Output(ids.UNIT_MAP_VALUES, "data"),
+                 pages=("district",), also=(Input(ids.UNIT_TABLE, "id"),))  # fmt: skip
+    def refresh_district(snapshot: dict[str, Any], view: View):
+        values = map_values(snapshot, "township", "orders_today", district_spec(context, view.arg)["codes"])
+        return unit.township_links(snapshot, view.arg, view.lang), values
 
     @app.callback(
         Output(ids.UNIT_EXPORT, "data"),
@@ -126,7 +97,7 @@ def register(app: Dash, context: AppContext) -> None:
         view = parse_view(pathname, "")
         if not n_clicks or not snapshot or view.page != "district" or not context.may_view(view):
             return no_update
-        payload = district_export(snapshot, view.arg)
+        payload = district_sheet(snapshot["rankings"]["month_township"], view.arg)
         audit_event("export", f"district/{view.arg}", format="xlsx")
         return dcc.send_bytes(render(payload, "xlsx"), f"district-{view.arg}-{payload['date']}.xlsx")
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 
+from callbacks.context import AppContext
+from callbacks.wiring import with_search
 from dashboard.access.web import viewer_leads, viewer_scope
 from dashboard.assessment.periods import assessment_day, month_of_day
 from dashboard.assessment.rules import RulesError, rules_from_bytes
@@ -50,7 +52,7 @@ def upload_text(contents: str | None) -> str | None:
         return None
 
 
-def register(app: Dash, context) -> None:
+def register(app: Dash, context: AppContext) -> None:
     runtime = context.runtime
 
     def build(view, _context):
@@ -64,15 +66,9 @@ def register(app: Dash, context) -> None:
         text = upload_text(contents)
         return no_update if text is None else text
 
-    @app.callback(
-        Output(ids.WHATIF_RESULT, "children"),
-        Input(ids.WHATIF_RUN, "n_clicks"),
-        State(ids.WHATIF_RULES, "value"),
-        State(ids.WHATIF_MONTH, "value"),
-        State(ids.WHATIF_LEVEL, "value"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
+    @with_search(app, Output(ids.WHATIF_RESULT, "children"), Input(ids.WHATIF_RUN, "n_clicks"),
+                 State(ids.WHATIF_RULES, "value"), State(ids.WHATIF_MONTH, "value"),
+                 State(ids.WHATIF_LEVEL, "value"))  # fmt: skip
     def run(n_clicks, text, month, level, search):
         if not n_clicks or not month or not viewer_leads():  # a forged call from another role gets nothing
             return no_update

@@ -113,3 +113,8 @@ def page(view: View, options: dict[str, str], categories: list[str], figure, sna
         ],
         className="map-page",
     )  # fmt: skip
+
+
+def category_choices(snapshot: dict[str, Any] | None) -> list[str]:
+    """The category filter's options: every category with orders in the last 30 days, in name order."""
+    return sorted({c for cats in (snapshot or {}).get("category_orders", {}).get("30d", {}).values() for c in cats})

@@ -12,8 +12,8 @@ from datetime import date
 import pytest
 
 from callbacks.trace_drawer import drawer_content
-from callbacks.unit_analysis import forecast_day
 from callbacks.whatif_page import preview, upload_text
+from dashboard.live.analysis_source import forecast_day
 from dashboard.scope import Scope
 from dashboard.settings import DEFAULT_RULES_PATH
 from layouts import forecast as views

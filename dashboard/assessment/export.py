@@ -138,3 +138,8 @@ def render(payload: dict, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     return {"json": to_json, "csv": to_csv, "xlsx": to_xlsx}[fmt](payload)
+
+
+def district_sheet(township_ranking: dict, district: str) -> dict:
+    """A township ranking limited to one district's townships: the sheet for that district's monthly meeting."""
+    return {**township_ranking, "rows": [r for r in township_ranking["rows"] if r["district_code"] == district]}

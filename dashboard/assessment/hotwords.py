@@ -232,3 +232,11 @@ def orders_with_word(engine: Engine, word: str, now: datetime, scope: Scope, *, 
         query = query.where(Case.township_code == township)
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def word_drilldown(engine: Engine, word: str, now: datetime, scope: Scope, *, kiosk: bool) -> list[dict] | None:
+    """The orders naming `word` for a page's drill-down; None when the page may list no orders at all:
+    a scope of aggregates only, or a kiosk page whoever is logged in (a wall in a lobby)."""
+    if scope.aggregates_only or kiosk:
+        return None
+    return orders_with_word(engine, word, now, scope)
