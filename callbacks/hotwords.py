@@ -10,6 +10,7 @@ from dash import Dash, Input, Output, State, no_update
 
 from dashboard.access.web import viewer_scope
 from dashboard.assessment.hotwords import orders_with_word
+from dashboard.live.contract import names_of
 from layouts import hotwords, ids
 from layouts.routes import View
 
@@ -29,8 +30,7 @@ def word_panel(view: View, context, snapshot: dict[str, Any] | None, word: str) 
     scope = viewer_scope()  # from the server's session; a kiosk page lists no orders whoever is logged in
     now = datetime.fromisoformat(snapshot["generated_at"]) if snapshot else datetime.now(UTC)
     orders = None if scope.aggregates_only or view.kiosk else orders_with_word(context.runtime.engine, word, now, scope)
-    names = (snapshot or {}).get("names", {})
-    return [hotwords.word_orders(word, orders, names, view.lang, context.runtime.settings.tz)]
+    return [hotwords.word_orders(word, orders, names_of(snapshot), view.lang, context.runtime.settings.tz)]
 
 
 def list_for(snapshot: dict[str, Any] | None, view: View) -> list:

@@ -14,6 +14,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from callbacks.context import AppContext
 from callbacks.open_orders import reader as open_order_reader
 from dashboard.access.web import viewer_scope
+from dashboard.live.contract import names_of
 from layouts import ids, sla
 from layouts.routes import parse_view
 
@@ -39,7 +40,7 @@ def register(app: Dash, context: AppContext) -> None:
     tz = context.runtime.settings.tz
 
     def board_for(view, snapshot) -> sla.Board:
-        filters = sla.filters_from_query(view.query, (snapshot or {}).get("names", {}))
+        filters = sla.filters_from_query(view.query, names_of(snapshot))
         return reader.board(snapshot, viewer_scope(), filters) if snapshot else sla.EMPTY_BOARD
 
     def build(view, _context):
