@@ -273,16 +273,13 @@ def wall_rows(rows: list[dict[str, Any]], level: str, lang: str) -> html.Div:
     """Top of the table for the wall: static, large, no scrollbar."""
     records = [{**r["fmt"], "name": r["name"], "district_name": r["district_name"], "spark": spark_image(r["spark"]),
                 "row_class": f"change-{r['rank_change_dir']}"} for r in rows[:WALL_ROWS]]  # fmt: skip
+    district = [Column("district", "district_name", "wt-district")] if level == "township" else []
     columns = [
-        Column(t("rank", lang), "rank", "wt-rank"),
-        Column(t("rank_move", lang), "rank_change", "wt-change"),
-        Column(t("name", lang), "name", "wt-name"),
-        *([Column(t("district", lang), "district_name", "wt-district")] if level == "township" else []),
-        Column(t("composite", lang), "composite", "wt-num wt-composite"),
-        *(Column(t(key, lang), key, "wt-num") for key in RATES),
-        Column(t("valid_callbacks", lang), "valid_callbacks", "wt-num"),
-        Column(t("trend_6m", lang), "spark", "wt-spark"),
-    ]
+        Column("rank", "rank", "wt-rank"), Column("rank_move", "rank_change", "wt-change"),
+        Column("name", "name", "wt-name"), *district, Column("composite", "composite", "wt-num wt-composite"),
+        *(Column(key, key, "wt-num") for key in RATES), Column("valid_callbacks", "valid_callbacks", "wt-num"),
+        Column("trend_6m", "spark", "wt-spark"),
+    ]  # fmt: skip
     return wall_table(columns, records, t("no_rankings", lang), lang, f"rank-wall-row rank-wall-{level}")
 
 

@@ -32,6 +32,13 @@ from layouts.shell import link
 PAGE_SIZE = 100
 WALL_ROWS = 15
 TOP_TOWNSHIPS = 15
+# The wall's table (page_records' keys); the countdown ticks in the browser.
+WALL_COLUMNS = (
+    Column("state", "state_label", "wt-state"), Column("urgency", "urgency_label", "wt-urgency"),
+    Column("district", "district", "wt-district"), Column("township", "township", "wt-township"),
+    Column("category", "category", "wt-category"), Column("deadline_kind", "due_kind", "wt-kind"),
+    Column("due_time", "due_at", "wt-due"), Column("countdown", "countdown_text", "wt-clock", due_key="due_iso"),
+)  # fmt: skip
 
 
 SlaFilters = OpenOrderFilters  # hashable, so query results can be memoised per snapshot version
@@ -188,20 +195,10 @@ def rows_title(board: Board, filters: SlaFilters, lang: str) -> str:
     return f"{t('open_orders', lang)} · {fmt_count(board.matching(filters), lang)}"
 
 
-def wall_rows(board: Board, names: dict[str, Any], lang: str, tz: ZoneInfo, now: datetime) -> html.Div:
+def wall_rows(board: Board, names: Names, lang: str, tz: ZoneInfo, now: datetime) -> html.Div:
     """The most urgent orders for the wall: a static table that ticks, no case ids (aggregates only)."""
-    columns = [
-        Column(t("state", lang), "state_label", "wt-state"),
-        Column(t("urgency", lang), "urgency_label", "wt-urgency"),
-        Column(t("district", lang), "district", "wt-district"),
-        Column(t("township", lang), "township", "wt-township"),
-        Column(t("category", lang), "category", "wt-category"),
-        Column(t("deadline_kind", lang), "due_kind", "wt-kind"),
-        Column(t("due_time", lang), "due_at", "wt-due"),
-        Column(t("countdown", lang), "countdown_text", "wt-clock", due_key="due_iso"),
-    ]
     rows = page_records(board.top.head(WALL_ROWS), names, lang, tz, now)
-    return wall_table(columns, rows, t("no_open", lang), lang, "sla-wall-row")
+    return wall_table(WALL_COLUMNS, rows, t("no_open", lang), lang, "sla-wall-row")
 
 
 def grid_columns(lang: str) -> list[dict[str, Any]]:
