@@ -13,6 +13,7 @@ from shapely.geometry import shape
 from dashboard.access import web
 from dashboard.access.filtering import ScopedSnapshots, may_open_unit
 from dashboard.api.wire import versioned
+from dashboard.live.contract import Snapshot, parts
 from dashboard.ops.screens import ScreenFleet
 from dashboard.runtime import Runtime
 from geo.assets import asset_path
@@ -41,12 +42,14 @@ class AppContext:
     def tile_url(self) -> str | None:
         return self.runtime.settings.tile_url
 
-    def snapshot(self) -> dict[str, Any] | None:
-        """The snapshot as the logged-in viewer may see it (scope from the server session, dashboard.access)."""
-        return self.scoped.get(self.runtime.cache.get(), web.viewer_scope())
+    def snapshot(self) -> Snapshot | None:
+        """The snapshot as the logged-in viewer may see it (scope from the server session, dashboard.access),
+        every part present (`parts`), so views index it; None before the first snapshot."""
+        scoped = self.scoped.get(self.runtime.cache.get(), web.viewer_scope())
+        return None if scoped is None else parts(scoped)
 
     def showing(self, stub: dict[str, Any] | None, pathname: str, search: str,
-                *pages: str) -> tuple[dict[str, Any], View] | None:  # fmt: skip
+                *pages: str) -> tuple[Snapshot, View] | None:  # fmt: skip
         """(snapshot, view) when a new snapshot arrived and one of `pages` (any, if none named) is
         showing to a viewer who may see it; None when the callback has nothing to redraw."""
         snapshot = self.snapshot() if stub else None

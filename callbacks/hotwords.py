@@ -12,6 +12,7 @@ from callbacks.context import AppContext
 from callbacks.wiring import on_snapshot
 from dashboard.access.web import viewer_scope
 from dashboard.assessment.hotwords import word_drilldown
+from dashboard.live.contract import names_of
 from layouts import hotwords, ids
 from layouts.routes import View
 
@@ -30,8 +31,7 @@ def word_panel(view: View, context: AppContext, snapshot: dict[str, Any] | None,
         return []
     now = datetime.fromisoformat(snapshot["generated_at"]) if snapshot else datetime.now(UTC)
     orders = word_drilldown(context.runtime.engine, word, now, viewer_scope(), kiosk=view.kiosk)
-    names = (snapshot or {}).get("names", {})
-    return [hotwords.word_orders(word, orders, names, view.lang, context.runtime.settings.tz)]
+    return [hotwords.word_orders(word, orders, names_of(snapshot), view.lang, context.runtime.settings.tz)]
 
 
 def list_for(snapshot: dict[str, Any] | None, view: View) -> list:

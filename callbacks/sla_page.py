@@ -15,6 +15,7 @@ from callbacks import open_orders
 from callbacks.context import AppContext
 from callbacks.wiring import on_snapshot, with_url
 from dashboard.access.web import viewer_scope
+from dashboard.live.contract import Snapshot, names_of
 from layouts import ids, sla
 from layouts.routes import View, parse_view
 
@@ -39,11 +40,11 @@ def register(app: Dash, context: AppContext) -> None:
     reader = open_orders.reader(context)
     tz = context.runtime.settings.tz
 
-    def board_for(view: View, snapshot: dict[str, Any] | None) -> sla.Board:
-        filters = sla.filters_from_query(view.query, (snapshot or {}).get("names", {}))
+    def board_for(view: View, snapshot: Snapshot | None) -> sla.Board:
+        filters = sla.filters_from_query(view.query, names_of(snapshot))
         return open_orders.board(context, snapshot, viewer_scope(), filters) if snapshot else sla.EMPTY_BOARD
 
-    def filters_of(view: View, snapshot: dict[str, Any]) -> sla.SlaFilters:
+    def filters_of(view: View, snapshot: Snapshot) -> sla.SlaFilters:
         return sla.filters_from_query(view.query, snapshot["names"])
 
     def build(view, _context):

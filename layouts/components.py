@@ -12,6 +12,8 @@ from typing import Any
 
 from dash import dcc, html
 
+from layouts.i18n import t
+
 # AG Grid's Theming API builds its CSS in the browser (the legacy ag-theme-* CSS files only come from a CDN,
 # which the intranet cannot reach). Parameters point at the page's CSS variables, so one theme follows
 # the light (tablet) and dark (wall) palettes.
@@ -93,13 +95,14 @@ def bar_rows(bars: Sequence[Bar], empty_text: str) -> list[Any]:
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a wall table: header, the record key of its text, CSS class.
+    """A column of a wall table: the label id of its header (layouts/i18n.toml), the record key of its
+    text, CSS class. Free of the language, so a page declares its wall's columns once.
 
     `due_key` names an ISO deadline in the record: the cell then carries data-due and assets/ticker.js
     ticks it every second in the browser.
     """
 
-    header: str
+    label: str
     key: str
     class_name: str = ""
     due_key: str | None = None
@@ -111,7 +114,7 @@ def wall_table(columns: Sequence[Column], records: Sequence[dict[str, Any]], emp
 
     A record may carry `row_class` (e.g. its state) for the row.
     """
-    head = html.Div([html.Span(c.header, className=f"wt-cell {c.class_name}") for c in columns],
+    head = html.Div([html.Span(t(c.label, lang), className=f"wt-cell {c.class_name}") for c in columns],
                     className=f"wt-row wt-head {row_class}")  # fmt: skip
     if not records:
         return html.Div([head, html.Div(empty_text, className="empty-note")], className="wall-table")

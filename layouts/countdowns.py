@@ -10,6 +10,7 @@ from typing import Any
 
 from dash import html
 
+from dashboard.live.contract import Snapshot
 from layouts.i18n import URGENCY, fmt_countdown, t
 from layouts.names import tr
 
@@ -35,9 +36,9 @@ def countdown_row(item: dict[str, Any], seconds_left: float, lang: str) -> html.
     )  # fmt: skip
 
 
-def holiday_note(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
+def holiday_note(snapshot: Snapshot | None, lang: str) -> list[html.Div]:
     """A visible warning beside deadlines when a year they reach has no official holiday schedule."""
-    years = (snapshot or {}).get("holidays_missing") or []
+    years = snapshot["holidays_missing"] if snapshot else []
     if not years:
         return []
     joined = "、".join(str(y) for y in years) if lang != "en" else ", ".join(str(y) for y in years)

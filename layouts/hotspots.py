@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from dash import html
 
+from dashboard.live.contract import Hotspot, Names
 from layouts.i18n import t
 from layouts.names import tr
 from layouts.shell import link
 
 
-def reason_text(hotspot: dict[str, Any], lang: str) -> str:
+def reason_text(hotspot: Hotspot, lang: str) -> str:
     """The detector's evidence (count, baseline, factor) as a sentence a duty officer can repeat."""
     hours = hotspot["window_hours"]  # the rules' window and baseline, as the detector used them
     if hotspot["kind"] == "burst":
@@ -27,16 +26,15 @@ def reason_text(hotspot: dict[str, Any], lang: str) -> str:
     return f"{hours}小时内 {radius} 米范围聚集 {hotspot['count']} 单"
 
 
-def hotspot_cards(hotspots: list[dict[str, Any]], names: dict[str, dict[str, str]], lang: str,
-                  limit: int = 12) -> list[html.A]:  # fmt: skip
+def hotspot_cards(hotspots: list[Hotspot], names: Names, lang: str, limit: int = 12) -> list[html.A]:
     """One card per hotspot, strongest evidence first, each opening its township."""
     if not hotspots:
         return [html.Div(t("no_hotspots", lang), className="empty-note")]
     ordered = sorted(hotspots, key=lambda h: (-(h.get("factor") or 0), -h["count"]))
     cards = []
     for h in ordered[:limit]:
-        town = names.get("township", {}).get(h["township_code"], h["township_code"])
-        district = names.get("district", {}).get(h["district_code"], "")
+        town = names["township"].get(h["township_code"], h["township_code"])
+        district = names["district"].get(h["district_code"], "")
         cards.append(
             html.A(
                 [
@@ -57,7 +55,7 @@ def hotspot_cards(hotspots: list[dict[str, Any]], names: dict[str, dict[str, str
     return cards
 
 
-def hotspot_points(hotspots: list[dict[str, Any]], points: dict[str, tuple[float, float]], lang: str) -> list[dict]:
+def hotspot_points(hotspots: list[Hotspot], points: dict[str, tuple[float, float]], lang: str) -> list[dict]:
     """Marker positions: a cluster's own centre, a burst at its township's representative point."""
     out = []
     for h in hotspots:

@@ -12,19 +12,20 @@ from zoneinfo import ZoneInfo
 
 from dash import html
 
+from dashboard.live.contract import Names, Snapshot
 from layouts import ids
 from layouts.i18n import fmt_count, t
 from layouts.names import tr
 from layouts.shell import link
 
 
-def hot_word_rows(snapshot: dict[str, Any] | None, lang: str, district: str | None = None,
+def hot_word_rows(snapshot: Snapshot | None, lang: str, district: str | None = None,
                   limit: int = 10, chosen: str = "") -> list:  # fmt: skip
     """City-wide (or one district's) hot words, hottest first, each a link to the filtered map."""
-    data = (snapshot or {}).get("hot_words")
-    if not data:
+    data = snapshot["hot_words"] if snapshot else {}
+    if not data:  # no snapshot yet, or the detector is still warming up its baseline
         return [html.Div(t("waiting", lang), className="empty-note")]
-    rows = data.get("district", {}).get(district, []) if district else data.get("city", [])
+    rows = data["district"].get(district, []) if district else data["city"]
     if not rows:
         return [html.Div(t("no_hot_words", lang), className="empty-note")]
     most = max(r["count"] for r in rows[:limit]) or 1
@@ -54,10 +55,10 @@ def panel(lang: str, rows: list, list_id: str | None = ids.HOT_WORDS) -> html.Se
     )
 
 
-def word_orders(word: str, orders: list[dict[str, Any]] | None, names: dict[str, Any], lang: str,
+def word_orders(word: str, orders: list[dict[str, Any]] | None, names: Names, lang: str,
                 tz: ZoneInfo) -> html.Section:  # fmt: skip
     """The orders naming `word` (None: this viewer may not see case-level data)."""
-    towns = names.get("township", {})
+    towns = names["township"]
     if orders is None:
         body = [html.Div(t("no_case_access", lang), className="empty-note")]
     elif not orders:

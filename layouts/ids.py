@@ -10,6 +10,8 @@ FRESHNESS = "freshness-badge"
 CLASSES_TITLE = "classes-title"  # the overview's class lists: which month, final or provisional
 DATA_TIME = "data-time-source"  # hidden: ISO time of the data shown, read by assets/ticker.js
 STALE_NOTE = "stale-note"
+NAV = "app-nav"  # the page links and the language switch (not on the wall)
+LANG_SWITCH = "lang-switch"
 
 # Overview
 KPIS = "kpi-row"

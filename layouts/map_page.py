@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from dash import dcc, html
 
+from dashboard.live.contract import Snapshot, names_of
 from layouts import hotwords, ids
 from layouts.hotspots import hotspot_cards
 from layouts.i18n import t
@@ -71,10 +70,10 @@ def controls(view: View, options: dict[str, str], categories: list[str]) -> html
     )  # fmt: skip
 
 
-def page(view: View, options: dict[str, str], categories: list[str], figure, snapshot: dict[str, Any] | None,
+def page(view: View, options: dict[str, str], categories: list[str], figure, snapshot: Snapshot | None,
          approximate: bool, focus_bounds: str | None = None, extra: list | None = None) -> html.Div:  # fmt: skip
     lang = view.lang
-    names = (snapshot or {}).get("names", {})
+    hotspots = snapshot["hotspots"] if snapshot else []
     return html.Div(
         [
             controls(view, options, categories),
@@ -99,7 +98,7 @@ def page(view: View, options: dict[str, str], categories: list[str], figure, sna
                         html.Section(
                             [
                                 html.H2(t("hotspots", lang), className="panel-title"),
-                                html.Div(hotspot_cards((snapshot or {}).get("hotspots", []), names, lang),
+                                html.Div(hotspot_cards(hotspots, names_of(snapshot), lang),
                                          id=ids.HOTSPOT_LIST, className="hotspot-list"),
                             ],
                             className="panel panel-hotspots",
@@ -115,6 +114,7 @@ def page(view: View, options: dict[str, str], categories: list[str], figure, sna
     )  # fmt: skip
 
 
-def category_choices(snapshot: dict[str, Any] | None) -> list[str]:
+def category_choices(snapshot: Snapshot | None) -> list[str]:
     """The category filter's options: every category with orders in the last 30 days, in name order."""
-    return sorted({c for cats in (snapshot or {}).get("category_orders", {}).get("30d", {}).values() for c in cats})
+    month = snapshot["category_orders"].get("30d", {}) if snapshot else {}
+    return sorted({c for cats in month.values() for c in cats})

@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from dashboard.assessment.classes import class_members
 from dashboard.assessment.rules import CLASSES
+from dashboard.live.contract import Snapshot, class_rows, ranking
 from layouts import hotwords, ids
 from layouts.components import DEFAULT_COL_DEF, grid_options, tile
 from layouts.countdowns import countdown_row, holiday_note
@@ -24,7 +25,7 @@ from layouts.shell import link
 OVERVIEW_MEASURE = "orders_24h"
 
 
-def kpi_tiles(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
+def kpi_tiles(snapshot: Snapshot | None, lang: str) -> list[html.Div]:
     """Eight headline tiles; deltas carry an arrow and a sign, never colour alone."""
     keys = ("orders_today", "open", "overdue", "due_2h", "response_rate", "resolution_rate", "satisfaction_rate",
             "composite")  # fmt: skip
@@ -51,19 +52,19 @@ def kpi_tiles(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
     return tiles
 
 
-def countdown_rows(snapshot: dict[str, Any] | None, lang: str, limit: int = 10) -> list[html.Div]:
+def countdown_rows(snapshot: Snapshot | None, lang: str, limit: int = 10) -> list[html.Div]:
     """Rows carry their deadline in data-due; assets/ticker.js ticks them every second offline.
 
     Overdue rows come first (the list is sorted by deadline), then the soonest due.
     """
-    rows = (snapshot or {}).get("countdowns", [])[:limit]
+    rows = snapshot["countdowns"][:limit] if snapshot else []
     if not rows:
         return [html.Div(t("no_open", lang), className="empty-note")]
     now = datetime.fromisoformat(snapshot["generated_at"])
     return holiday_note(snapshot, lang) + [
         countdown_row(
-            {**row, "place": f"{row.get('district_name') or ''} {row.get('township_name') or row['township_code']}",
-             "category": row.get("subcategory") or row["category"]},
+            {**row, "place": f"{row['district_name'] or ''} {row['township_name'] or row['township_code']}",
+             "category": row["subcategory"] or row["category"]},
             (datetime.fromisoformat(row["due_at"]) - now).total_seconds(),
             lang,
         )
@@ -71,12 +72,12 @@ def countdown_rows(snapshot: dict[str, Any] | None, lang: str, limit: int = 10) 
     ]  # fmt: skip
 
 
-def top10_rows(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
+def top10_rows(snapshot: Snapshot | None, lang: str) -> list[html.Div]:
     """Bar list of today's most concentrated townships, each with the category driving it."""
-    rows = (snapshot or {}).get("top10_today", [])
+    rows = snapshot["top10_today"] if snapshot else []
     if not rows:
         return [html.Div(t("waiting", lang), className="empty-note")]
-    names = snapshot.get("names", {})
+    districts = snapshot["names"]["district"]
     most = max(r["orders"] for r in rows) or 1
     return [
         html.A(
@@ -88,8 +89,8 @@ def top10_rows(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
                     className="bar-track",
                 ),
                 html.Span(fmt_count(r["orders"], lang), className="bar-value"),
-                html.Span(tr(names.get("district", {}).get(r["district_code"], ""), lang), className="bar-district"),
-                html.Span(tr(r.get("top_category"), lang) or "", className="bar-category"),
+                html.Span(tr(districts.get(r["district_code"], ""), lang), className="bar-district"),
+                html.Span(tr(r["top_category"], lang) or "", className="bar-category"),
             ],
             href=link(f"/township/{r['code']}", lang),
             className="bar-row",
@@ -98,22 +99,20 @@ def top10_rows(snapshot: dict[str, Any] | None, lang: str) -> list[html.Div]:
     ]
 
 
-def classes_title(snapshot: dict[str, Any] | None, lang: str) -> str:
+def classes_title(snapshot: Snapshot | None, lang: str) -> str:
     """Which month the lists are, and whether final or provisional (暂定: the month is not closed)."""
-    shown = ((snapshot or {}).get("rankings") or {}).get("classes")
+    shown = snapshot["rankings"].get("classes") if snapshot else None
     if not shown:
         return t("classes_title", lang)
     key = "classes_final" if shown["final"] else "classes_provisional"
     return t(key, lang).format(month=shown["month"])
 
 
-def class_lists(snapshot: dict[str, Any] | None, lang: str, per_class: int = 5) -> list[html.Div]:
+def class_lists(snapshot: Snapshot | None, lang: str, per_class: int = 5) -> list[html.Div]:
     """The four monthly lists, townships with their composite (governance: with their orders).
 
     Early in a month (before `final_classes_until_day`) they are the closed month's final lists."""
-    rankings = (snapshot or {}).get("rankings") or {}
-    key = (rankings.get("classes") or {}).get("key", "month_township")
-    rows = rankings.get(key, {}).get("rows", [])
+    rows = class_rows(snapshot) if snapshot else []
     columns = []
     for name in CLASSES:
         members = class_members(rows, name)
@@ -155,12 +154,10 @@ def ranking_column_defs(lang: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def ranking_rows(snapshot: dict[str, Any] | None, lang: str = "zh") -> list[dict[str, Any]]:
-    rows = ((snapshot or {}).get("rankings") or {}).get("month_township", {}).get("rows", [])
-    districts = (snapshot or {}).get("names", {}).get("district", {})
-    names = {code: tr(name, lang) for code, name in districts.items()}
+def ranking_rows(snapshot: Snapshot, lang: str = "zh") -> list[dict[str, Any]]:
+    names = {code: tr(name, lang) for code, name in snapshot["names"]["district"].items()}
     return [{**r, "name": tr(r["name"], lang), "district_name": names.get(r["district_code"], r["district_code"])}
-            for r in rows]  # fmt: skip
+            for r in ranking(snapshot, "month", "township")]  # fmt: skip
 
 
 def _panel(title: str, body, class_name: str) -> html.Section:

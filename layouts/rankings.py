@@ -16,6 +16,7 @@ from dash import dcc, html
 
 from dashboard.assessment.classes import class_members
 from dashboard.assessment.rules import CLASSES
+from dashboard.live.contract import Names, Ranking, Snapshot, names_of
 from layouts import ids
 from layouts.components import DEFAULT_COL_DEF, Column, grid_options, wall_table
 from layouts.i18n import fmt_count, fmt_delta, fmt_rate, fmt_score, t
@@ -34,14 +35,14 @@ SPARK_SIZE = (96, 28)
 WALL_ACCENT = "#4cc3ff"  # the dark theme's --accent: an <img> cannot read CSS variables
 
 
-def current_label(snapshot: dict[str, Any] | None, period: str) -> str | None:
+def current_label(snapshot: Snapshot | None, period: str) -> str | None:
     """The period the snapshot is in: its month, or its assessment day."""
     if not snapshot:
         return None
-    return snapshot.get("month") if period == "month" else snapshot.get("assessment_day")
+    return snapshot["month"] if period == "month" else snapshot["assessment_day"]
 
 
-def rank_options(view: View, snapshot: dict[str, Any] | None) -> dict[str, str | None]:
+def rank_options(view: View, snapshot: Snapshot | None) -> dict[str, str | None]:
     """Period, date and level from the URL; the date defaults to the current period (or None before data)."""
     period = query_value(view, "period", PERIODS, "month")
     date = view.query.get("date", "")
@@ -141,17 +142,14 @@ def spark_image(segments: list[str], colour: str = WALL_ACCENT) -> html.Img | st
     return html.Img(src="data:image/svg+xml;utf8," + quote(svg), className="spark-img", alt="")
 
 
-def _unit_names(names: dict[str, Any], level: str, lang: str) -> dict[str, str]:
-    if level == "district" and lang == "en":
-        return names.get("district_en", {})
-    return {}
+def _unit_names(names: Names, level: str, lang: str) -> dict[str, str]:
+    return names["district_en"] if level == "district" and lang == "en" else {}
 
 
-def grid_rows(payload: dict[str, Any], series: dict[str, list], names: dict[str, Any],
-              lang: str) -> list[dict[str, Any]]:  # fmt: skip
+def grid_rows(payload: Ranking, series: dict[str, list], names: Names, lang: str) -> list[dict[str, Any]]:
     """Payload rows with their full values plus display texts (`fmt`), district names, links, sparklines."""
     level = payload["level"]
-    districts = names.get("district_en" if lang == "en" else "district", {})
+    districts = names["district_en" if lang == "en" else "district"]
     own_names = _unit_names(names, level, lang)
     out = []
     for row in payload["rows"]:
@@ -179,7 +177,7 @@ def grid_rows(payload: dict[str, Any], series: dict[str, list], names: dict[str,
     return out
 
 
-def title(payload: dict[str, Any] | None, lang: str) -> str:
+def title(payload: Ranking | None, lang: str) -> str:
     if not payload:
         return t("waiting", lang)
     text = t(f"rank_title_{payload['period']}", lang).format(
@@ -188,7 +186,7 @@ def title(payload: dict[str, Any] | None, lang: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def summary(payload: dict[str, Any] | None, lang: str) -> str:
+def summary(payload: Ranking | None, lang: str) -> str:
     """How many units are ranked and how many are not (never silently dropped), and under which rules."""
     if not payload:
         return ""
@@ -205,7 +203,7 @@ def summary(payload: dict[str, Any] | None, lang: str) -> str:
     return text
 
 
-def export_filename(payload: dict[str, Any], fmt: str) -> str:
+def export_filename(payload: Ranking, fmt: str) -> str:
     return f"rankings-{payload['level']}-{payload['date']}.{fmt}"
 
 
@@ -275,16 +273,13 @@ def wall_rows(rows: list[dict[str, Any]], level: str, lang: str) -> html.Div:
     """Top of the table for the wall: static, large, no scrollbar."""
     records = [{**r["fmt"], "name": r["name"], "district_name": r["district_name"], "spark": spark_image(r["spark"]),
                 "row_class": f"change-{r['rank_change_dir']}"} for r in rows[:WALL_ROWS]]  # fmt: skip
+    district = [Column("district", "district_name", "wt-district")] if level == "township" else []
     columns = [
-        Column(t("rank", lang), "rank", "wt-rank"),
-        Column(t("rank_move", lang), "rank_change", "wt-change"),
-        Column(t("name", lang), "name", "wt-name"),
-        *([Column(t("district", lang), "district_name", "wt-district")] if level == "township" else []),
-        Column(t("composite", lang), "composite", "wt-num wt-composite"),
-        *(Column(t(key, lang), key, "wt-num") for key in RATES),
-        Column(t("valid_callbacks", lang), "valid_callbacks", "wt-num"),
-        Column(t("trend_6m", lang), "spark", "wt-spark"),
-    ]
+        Column("rank", "rank", "wt-rank"), Column("rank_move", "rank_change", "wt-change"),
+        Column("name", "name", "wt-name"), *district, Column("composite", "composite", "wt-num wt-composite"),
+        *(Column(key, key, "wt-num") for key in RATES), Column("valid_callbacks", "valid_callbacks", "wt-num"),
+        Column("trend_6m", "spark", "wt-spark"),
+    ]  # fmt: skip
     return wall_table(columns, records, t("no_rankings", lang), lang, f"rank-wall-row rank-wall-{level}")
 
 
@@ -294,7 +289,7 @@ def _segmented(component_id: str, prefix: str, values: tuple[str, ...], value: s
                           options=[{"label": t(f"{prefix}_{v}", lang), "value": v} for v in values])  # fmt: skip
 
 
-def controls(view: View, options: dict[str, str | None], snapshot: dict[str, Any] | None) -> html.Div:
+def controls(view: View, options: dict[str, str | None], snapshot: Snapshot | None) -> html.Div:
     """Period (segmented), month dropdown or day picker (the other one hidden), level, exports."""
     lang = view.lang
     period = options["period"]
@@ -331,19 +326,19 @@ def controls(view: View, options: dict[str, str | None], snapshot: dict[str, Any
     )  # fmt: skip
 
 
-def heading(payload: dict[str, Any] | None, lang: str) -> list[Any]:
+def heading(payload: Ranking | None, lang: str) -> list[Any]:
     return [
         html.H2(title(payload, lang), className="rank-title"),
         html.Div(summary(payload, lang), className="rank-summary"),
     ]
 
 
-def page(view: View, options: dict[str, str | None], payload: dict[str, Any] | None, series: dict[str, list],
-         snapshot: dict[str, Any] | None) -> html.Div:  # fmt: skip
+def page(view: View, options: dict[str, str | None], payload: Ranking | None, series: dict[str, list],
+         snapshot: Snapshot | None) -> html.Div:  # fmt: skip
     """Controls, title, the four lists (months only), the grid (wall: the top rows, large)."""
     lang = view.lang
     level = options["level"]
-    rows = grid_rows(payload, series, (snapshot or {}).get("names", {}), lang) if payload else []
+    rows = grid_rows(payload, series, names_of(snapshot), lang) if payload else []
     lists = html.Section(
         [html.H2(t("lists_title", lang).format(date=options["date"] or ""), className="panel-title"),
          html.Div(class_columns(rows, level, lang), id=ids.RANK_CLASSES, className="class-lists rank-class-lists")],

@@ -30,8 +30,9 @@ def nav(active: str, lang: str) -> html.Nav:
         for path, key in NAV
     ]
     other = "zh" if lang == "en" else "en"
-    items.append(html.A(t("lang_switch", lang), href=link(active, other), className="nav-link nav-lang"))
-    return html.Nav(items, className="app-nav")
+    items.append(html.A(t("lang_switch", lang), href=link(active, other), id=ids.LANG_SWITCH,
+                        className="nav-link nav-lang"))  # fmt: skip
+    return html.Nav(items, id=ids.NAV, className="app-nav")
 
 
 def header(lang: str, active: str, kiosk: bool, data_time: str = "") -> html.Header:
@@ -43,7 +44,7 @@ def header(lang: str, active: str, kiosk: bool, data_time: str = "") -> html.Hea
             html.Div(t("waiting", lang), id=ids.FRESHNESS, className="freshness freshness-waiting"),
             html.Div(data_time, id=ids.DATA_TIME, hidden=True),
         ],
-        className="app-header",
+        className="app-header" if kiosk else "app-header with-nav",
     )
 
 

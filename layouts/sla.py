@@ -18,6 +18,7 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import dcc, html
 
+from dashboard.live.contract import Names, Snapshot, names_of
 from dashboard.live.open_orders import COLUMNS as OPEN_COLUMNS
 from dashboard.live.open_orders import STATES, OpenOrderFilters, OpenPage
 from layouts import ids
@@ -31,6 +32,13 @@ from layouts.shell import link
 PAGE_SIZE = 100
 WALL_ROWS = 15
 TOP_TOWNSHIPS = 15
+# The wall's table (page_records' keys); the countdown ticks in the browser.
+WALL_COLUMNS = (
+    Column("state", "state_label", "wt-state"), Column("urgency", "urgency_label", "wt-urgency"),
+    Column("district", "district", "wt-district"), Column("township", "township", "wt-township"),
+    Column("category", "category", "wt-category"), Column("deadline_kind", "due_kind", "wt-kind"),
+    Column("due_time", "due_at", "wt-due"), Column("countdown", "countdown_text", "wt-clock", due_key="due_iso"),
+)  # fmt: skip
 
 
 SlaFilters = OpenOrderFilters  # hashable, so query results can be memoised per snapshot version
@@ -57,10 +65,10 @@ class Board:
 FILTER_KEYS = tuple(f.name for f in fields(SlaFilters))
 
 
-def filters_from_query(query: dict[str, str], names: dict[str, Any]) -> SlaFilters:
+def filters_from_query(query: dict[str, str], names: Names) -> SlaFilters:
     """Filters from the URL query; unknown codes are dropped, a township outside the district too."""
-    districts = names.get("district", {})
-    parent = names.get("township_district", {})
+    districts = names["district"]
+    parent = names["township_district"]
     district = query.get("district") if query.get("district") in districts else None
     township = query.get("township") if query.get("township") in parent else None
     if township and district and parent[township] != district:
@@ -104,11 +112,11 @@ def block_range(request: dict[str, Any]) -> tuple[int, int]:
     return start, min(int(request.get("endRow") or start + PAGE_SIZE), start + PAGE_SIZE * 5)
 
 
-def _district_names(names: dict[str, Any], lang: str) -> dict[str, str]:
-    return names.get("district_en", {}) if lang == "en" else names.get("district", {})
+def _district_names(names: Names, lang: str) -> dict[str, str]:
+    return names["district_en"] if lang == "en" else names["district"]
 
 
-def page_records(frame: pd.DataFrame, names: dict[str, Any], lang: str, tz: ZoneInfo,
+def page_records(frame: pd.DataFrame, names: Names, lang: str, tz: ZoneInfo,
                  now: datetime) -> list[dict[str, Any]]:  # fmt: skip
     """Rows ready to show: labels in the viewer's language, local due time, the deadline for the ticker."""
     if frame.empty:
@@ -117,7 +125,7 @@ def page_records(frame: pd.DataFrame, names: dict[str, Any], lang: str, tz: Zone
     local = due.dt.tz_convert(tz).dt.strftime("%m-%d %H:%M").tolist()
     iso = due.dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()
     now_ms = now.timestamp() * 1000
-    towns, districts = names.get("township", {}), _district_names(names, lang)
+    towns, districts = names["township"], _district_names(names, lang)
     out = []
     for i, r in enumerate(frame.itertuples(index=False)):
         out.append({
@@ -140,7 +148,7 @@ def page_records(frame: pd.DataFrame, names: dict[str, Any], lang: str, tz: Zone
     return out
 
 
-def rows_response(page: OpenPage, names: dict[str, Any], lang: str, tz: ZoneInfo, now: datetime) -> dict[str, Any]:
+def rows_response(page: OpenPage, names: Names, lang: str, tz: ZoneInfo, now: datetime) -> dict[str, Any]:
     """One block for the infinite grid: the page's rows, display-ready, and the total."""
     return {"rowData": page_records(page.rows, names, lang, tz, now), "rowCount": page.total}
 
@@ -171,12 +179,12 @@ def count_tiles(board: Board, view: View, filters: SlaFilters) -> list[Any]:
     return tiles
 
 
-def township_bars(board: Board, names: dict[str, Any], lang: str) -> list[Any]:
+def township_bars(board: Board, names: Names, lang: str) -> list[Any]:
     """Overdue orders by township (top 15), each a link to the township's page."""
     districts = _district_names(names, lang)
-    parent = names.get("township_district", {})
+    parent, towns = names["township_district"], names["township"]
     bars = [
-        Bar(tr(names.get("township", {}).get(code, code), lang), n, fmt_count(n, lang), link(f"/township/{code}", lang),
+        Bar(tr(towns.get(code, code), lang), n, fmt_count(n, lang), link(f"/township/{code}", lang),
             districts.get(parent.get(code, ""), ""))
         for code, n in board.overdue_towns
     ]  # fmt: skip
@@ -187,20 +195,10 @@ def rows_title(board: Board, filters: SlaFilters, lang: str) -> str:
     return f"{t('open_orders', lang)} · {fmt_count(board.matching(filters), lang)}"
 
 
-def wall_rows(board: Board, names: dict[str, Any], lang: str, tz: ZoneInfo, now: datetime) -> html.Div:
+def wall_rows(board: Board, names: Names, lang: str, tz: ZoneInfo, now: datetime) -> html.Div:
     """The most urgent orders for the wall: a static table that ticks, no case ids (aggregates only)."""
-    columns = [
-        Column(t("state", lang), "state_label", "wt-state"),
-        Column(t("urgency", lang), "urgency_label", "wt-urgency"),
-        Column(t("district", lang), "district", "wt-district"),
-        Column(t("township", lang), "township", "wt-township"),
-        Column(t("category", lang), "category", "wt-category"),
-        Column(t("deadline_kind", lang), "due_kind", "wt-kind"),
-        Column(t("due_time", lang), "due_at", "wt-due"),
-        Column(t("countdown", lang), "countdown_text", "wt-clock", due_key="due_iso"),
-    ]
     rows = page_records(board.top.head(WALL_ROWS), names, lang, tz, now)
-    return wall_table(columns, rows, t("no_open", lang), lang, "sla-wall-row")
+    return wall_table(WALL_COLUMNS, rows, t("no_open", lang), lang, "sla-wall-row")
 
 
 def grid_columns(lang: str) -> list[dict[str, Any]]:
@@ -249,13 +247,13 @@ def _dropdown(component_id: str, options: list[dict[str, str]], value: str | Non
                         searchable=searchable, className="dropdown")  # fmt: skip
 
 
-def controls(view: View, filters: SlaFilters, board: Board, names: dict[str, Any]) -> html.Div:
+def controls(view: View, filters: SlaFilters, board: Board, names: Names) -> html.Div:
     """Five filters; the township list follows the district. Hidden on the wall."""
     lang = view.lang
     districts = _district_names(names, lang)
-    parent = names.get("township_district", {})
+    parent = names["township_district"]
     towns = sorted(
-        (code for code in names.get("township", {}) if not filters.district or parent.get(code) == filters.district),
+        (code for code in names["township"] if not filters.district or parent.get(code) == filters.district),
         key=lambda code: (parent.get(code, ""), code),
     )
     town_label = (lambda c: tr(names["township"][c], lang)) if filters.district else (
@@ -290,10 +288,10 @@ def _panel(title: Any, body: Any, class_name: str, title_id: str | None = None) 
     return html.Section([heading, body], className=f"panel {class_name}")
 
 
-def page(view: View, snapshot: dict[str, Any] | None, board: Board, tz: ZoneInfo) -> html.Div:
+def page(view: View, snapshot: Snapshot | None, board: Board, tz: ZoneInfo) -> html.Div:
     """The board, filled from the current snapshot at once (no empty boxes); callbacks keep it live."""
     lang = view.lang
-    names = (snapshot or {}).get("names", {})
+    names = names_of(snapshot)
     filters = filters_from_query(view.query, names)
     if view.kiosk:
         now = datetime.fromisoformat(snapshot["generated_at"]) if snapshot else datetime.now(tz)

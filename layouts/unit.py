@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from dashboard.live.contract import Names, RankingRow, RepeatCaller, Snapshot, map_values, ranking
 from layouts import hotwords, ids
 from layouts.components import tile
 from layouts.countdowns import countdown_row
@@ -28,19 +29,18 @@ DUE_SOON_ROWS = 12
 REPEAT_ROWS = 10
 
 
-def unit_row(snapshot: dict[str, Any], level: str, code: str) -> dict[str, Any] | None:
+def unit_row(snapshot: Snapshot, level: str, code: str) -> RankingRow | None:
     """This month's ranking row of a district or township (None when unknown)."""
-    rows = snapshot.get("rankings", {}).get(f"month_{level}", {}).get("rows", [])
-    return next((r for r in rows if r["code"] == code), None)
+    return next((r for r in ranking(snapshot, "month", level) if r["code"] == code), None)
 
 
 def in_unit(level: str, code: str, district_code: str, township_code: str | None = None) -> bool:
     return district_code == code if level == "district" else township_code == code
 
 
-def due_soon(rows: pd.DataFrame, names: dict[str, Any]) -> list[dict[str, Any]]:
+def due_soon(rows: pd.DataFrame, names: Names) -> list[dict[str, Any]]:
     """The unit's open orders nearest their deadline (an open-order page sorted by deadline) as items."""
-    towns = names.get("township", {})
+    towns = names["township"]
     return [
         {
             "case_id": r.case_id,
@@ -60,15 +60,15 @@ def mask_caller(caller_tag: str | None, lang: str) -> str:
     return f"{t('caller', lang)} #{caller_tag[:6].upper()}" if caller_tag else t("caller", lang)
 
 
-def repeat_rows(snapshot: dict[str, Any], level: str, code: str) -> list[dict[str, Any]]:
+def repeat_rows(snapshot: Snapshot, level: str, code: str) -> list[RepeatCaller]:
     key = "district_code" if level == "district" else "township_code"
-    rows = [r for r in snapshot.get("repeat_callers", []) if r.get(key) == code]
+    rows = [r for r in snapshot["repeat_callers"] if r[key] == code]
     return sorted(rows, key=lambda r: -r["orders"])[:REPEAT_ROWS]
 
 
-def category_counts(snapshot: dict[str, Any], level: str, code: str, window: str = "30d") -> list[tuple[str, int]]:
-    per_town = snapshot.get("category_orders", {}).get(window, {})
-    parent = snapshot.get("names", {}).get("township_district", {})
+def category_counts(snapshot: Snapshot, level: str, code: str, window: str = "30d") -> list[tuple[str, int]]:
+    per_town = snapshot["category_orders"].get(window, {})  # empty until the slow lane has built it
+    parent = snapshot["names"]["township_district"]
     totals: dict[str, int] = {}
     for town, cats in per_town.items():
         if (level == "district" and parent.get(town) == code) or (level == "township" and town == code):
@@ -77,14 +77,13 @@ def category_counts(snapshot: dict[str, Any], level: str, code: str, window: str
     return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def trend_figure(snapshot: dict[str, Any], level: str, code: str, theme: str) -> go.Figure:
-    trend = snapshot.get("trend", {})
-    values = trend.get(level, {}).get(code, [])
+def trend_figure(snapshot: Snapshot, level: str, code: str, theme: str) -> go.Figure:
+    trend = snapshot["trend"]
     colour = "#4cc3ff" if theme == "dark" else "#1769aa"
     fig = go.Figure(
         go.Scatter(
-            x=trend.get("days", []),
-            y=values,
+            x=trend["days"],
+            y=trend[level].get(code, []),
             mode="lines+markers",
             line={"color": colour, "width": 3},
             marker={"size": 5},
@@ -129,10 +128,10 @@ def _style(fig: go.Figure, theme: str) -> go.Figure:
     return fig
 
 
-def kpis(snapshot: dict[str, Any], level: str, code: str, lang: str) -> list[html.Div]:
-    live = snapshot.get("map", {}).get(level, {}).get(code, {})
-    row = unit_row(snapshot, level, code) or {}
-    total = sum(1 for r in snapshot.get("rankings", {}).get(f"month_{level}", {}).get("rows", []) if r.get("rank"))
+def kpis(snapshot: Snapshot, level: str, code: str, lang: str) -> list[html.Div]:
+    live = map_values(snapshot, level, code)
+    row: RankingRow | dict = unit_row(snapshot, level, code) or {}  # {}: not in this month's ranking
+    total = sum(1 for r in ranking(snapshot, "month", level) if r["rank"])
     rank = row.get("rank")
     change_text, change_dir = fmt_delta(row.get("rank_change"), 0)
     rank_value = f"{rank} / {total}" if rank else t("insufficient", lang)
@@ -166,8 +165,8 @@ def kpis(snapshot: dict[str, Any], level: str, code: str, lang: str) -> list[htm
     ]
 
 
-def class_chips(row: dict[str, Any] | None, lang: str) -> list[html.Span]:
-    return [html.Span(t(c, lang), className=f"chip chip-{c}") for c in (row or {}).get("classes", [])]
+def class_chips(row: RankingRow | None, lang: str) -> list[html.Span]:
+    return [html.Span(t(c, lang), className=f"chip chip-{c}") for c in (row["classes"] if row else [])]
 
 
 def due_soon_rows(items: list[dict[str, Any]], now_iso: str, lang: str) -> list[html.Div]:
@@ -188,10 +187,10 @@ def due_soon_rows(items: list[dict[str, Any]], now_iso: str, lang: str) -> list[
     ]
 
 
-def repeat_table(rows: list[dict[str, Any]], snapshot: dict[str, Any], lang: str) -> html.Div:
+def repeat_table(rows: list[RepeatCaller], snapshot: Snapshot, lang: str) -> html.Div:
     if not rows:
         return html.Div(t("none", lang), className="empty-note")
-    names = snapshot.get("names", {}).get("township", {})
+    names = snapshot["names"]["township"]
     return html.Div(
         [
             html.Div(
@@ -209,13 +208,10 @@ def repeat_table(rows: list[dict[str, Any]], snapshot: dict[str, Any], lang: str
     )
 
 
-def township_links(snapshot: dict[str, Any], code: str, lang: str) -> html.Div:
+def township_links(snapshot: Snapshot, code: str, lang: str) -> html.Div:
     """The district's townships with this month's composite and rank, each opening its page."""
-    rows = [
-        r for r in snapshot.get("rankings", {}).get("month_township", {}).get("rows", []) if r["district_code"] == code
-    ]
+    rows = [r for r in ranking(snapshot, "month", "township") if r["district_code"] == code]
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
-    live = snapshot.get("map", {}).get("township", {})
     header = html.Div(
         [html.Span(t(k, lang)) for k in ("rank", "township", "composite", "resolution_rate", "overdue")]
         + [html.Span()],
@@ -230,7 +226,10 @@ def township_links(snapshot: dict[str, Any], code: str, lang: str) -> html.Div:
                     html.Span(tr(r["name"], lang), className="tl-name"),
                     html.Span(fmt_score(r["composite"]), className="tl-score"),
                     html.Span(fmt_rate(r["resolution_rate"]), className="tl-rate"),
-                    html.Span(fmt_count(live.get(r["code"], {}).get("overdue", 0), lang), className="tl-overdue"),
+                    html.Span(
+                        fmt_count(map_values(snapshot, "township", r["code"]).get("overdue", 0), lang),
+                        className="tl-overdue",
+                    ),
                     html.Span(class_chips(r, lang), className="tl-chips"),
                 ],
                 href=link(f"/township/{r['code']}", lang),
@@ -242,11 +241,11 @@ def township_links(snapshot: dict[str, Any], code: str, lang: str) -> html.Div:
     )
 
 
-def body(snapshot: dict[str, Any], level: str, code: str, lang: str, theme: str, due_rows: pd.DataFrame) -> list:
+def body(snapshot: Snapshot, level: str, code: str, lang: str, theme: str, due_rows: pd.DataFrame) -> list:
     """The refreshable lower part of a unit page: trend, categories, due-soon orders, repeat callers, hotspots."""
-    hotspots = [h for h in snapshot.get("hotspots", []) if in_unit(level, code, h["district_code"], h["township_code"])]
+    hotspots = [h for h in snapshot["hotspots"] if in_unit(level, code, h["district_code"], h["township_code"])]
     categories = [(tr(c, lang), n) for c, n in category_counts(snapshot, level, code)]
-    due = due_soon_rows(due_soon(due_rows, snapshot.get("names", {})), snapshot["generated_at"], lang)
+    due = due_soon_rows(due_soon(due_rows, snapshot["names"]), snapshot["generated_at"], lang)
     return [
         html.Div(
             [
@@ -261,7 +260,7 @@ def body(snapshot: dict[str, Any], level: str, code: str, lang: str, theme: str,
                 _panel(t("repeat_callers", lang), repeat_table(repeat_rows(snapshot, level, code), snapshot, lang)),
                 _panel(
                     t("hotspots", lang),
-                    html.Div(hotspot_cards(hotspots, snapshot.get("names", {}), lang), className="hotspot-list"),
+                    html.Div(hotspot_cards(hotspots, snapshot["names"], lang), className="hotspot-list"),
                 ),
             ],
             className="unit-row-3",
@@ -280,7 +279,7 @@ def _panel(title: str, content) -> html.Section:
     return html.Section([html.H2(title, className="panel-title"), content], className="panel")
 
 
-def page(level: str, code: str, name: str, parent: tuple[str, str] | None, snapshot: dict[str, Any] | None,
+def page(level: str, code: str, name: str, parent: tuple[str, str] | None, snapshot: Snapshot | None,
          lang: str, theme: str, map_graph, due_rows: pd.DataFrame) -> html.Div:  # fmt: skip
     """Head with breadcrumbs and classes; KPIs; map beside the township list; the refreshable body."""
     row = unit_row(snapshot, level, code) if snapshot else None
