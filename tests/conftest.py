@@ -184,6 +184,12 @@ def browser():
         chromium.close()
 
 
+# A graph removed by a page change while plotly.js still draws it (a busy machine widens the window):
+# plotly's pending redraw fails on the purged element's missing layout. Nothing is shown to the viewer
+# and the new page draws in full; every other console error fails the test.
+PLOTLY_TEARDOWN = "reading '_rangeSliderData'"
+
+
 class WatchedPage:
     """A page that records every request and console error, so tests can assert none leave 127.0.0.1."""
 
@@ -200,7 +206,7 @@ class WatchedPage:
         self.console_errors: list[str] = []
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("console", self._console)
-        self.page.on("pageerror", lambda e: self.console_errors.append(f"{e} {getattr(e, 'stack', '')}"))
+        self.page.on("pageerror", lambda e: self._record(f"{e} {getattr(e, 'stack', '')}"))
 
     def _console(self, message) -> None:
         if message.type != "error":
@@ -211,7 +217,11 @@ class WatchedPage:
                 details.append(arg.evaluate(INNER_ERROR_JS))
             except Exception:
                 details.append("")
-        self.console_errors.append(" ".join([message.text, *filter(None, details)]))
+        self._record(" ".join([message.text, *filter(None, details)]))
+
+    def _record(self, error: str) -> None:
+        if PLOTLY_TEARDOWN not in error:
+            self.console_errors.append(error)
 
     def external_requests(self) -> list[str]:
         local = ("http://127.0.0.1", "data:", "blob:", "about:")

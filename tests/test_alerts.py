@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pandas as pd
 import pytest
 from aiosmtpd.controller import Controller
 
@@ -74,10 +75,8 @@ def mailbox():
     controller.stop()
 
 
-def snapshot() -> dict:
-    names = {"township": {"110105001": "建外街道", "110105002": "朝外街道", "110105003": "呼家楼街道"},
-             "district": {"110105": "朝阳区"},
-             "township_district": {"110105001": "110105", "110105002": "110105", "110105003": "110105"}}  # fmt: skip
+def open_orders() -> pd.DataFrame:
+    """The poller's open orders with their next deadline (snapshot.next_due's columns)."""
     cases = [  # case, urgency, minutes left, due kind
         ("A1", "emergency", 30, "resolve"),  # alert: emergency, 30 <= 60 minutes
         ("A2", "general", 30, "resolve"),  # no: general is not watched
@@ -85,18 +84,25 @@ def snapshot() -> dict:
         ("A4", "utilities", 59, "respond"),  # alert
         ("A5", "emergency", -5, "resolve"),  # no: already overdue (the SLA board shows it)
     ]
-    table = {
+    return pd.DataFrame({
         "case_id": [c[0] for c in cases], "urgency": [c[1] for c in cases],
-        "due_at": [MS + c[2] * MIN for c in cases], "due_kind": [c[3] for c in cases],
-        "township_code": ["110105001"] * 5, "category": ["水电气热"] * 5, "subcategory": ["停水"] * 5,
-    }  # fmt: skip
+        "due_at": pd.to_datetime([MS + c[2] * MIN for c in cases], unit="ms", utc=True),
+        "due_kind": [c[3] for c in cases], "township_code": ["110105001"] * 5, "category": ["水电气热"] * 5,
+        "subcategory": ["停水"] * 5,
+    })  # fmt: skip
+
+
+def snapshot() -> dict:
+    names = {"township": {"110105001": "建外街道", "110105002": "朝外街道", "110105003": "呼家楼街道"},
+             "district": {"110105": "朝阳区"},
+             "township_district": {"110105001": "110105", "110105002": "110105", "110105003": "110105"}}  # fmt: skip
     township_map = {  # concentration: at least 30 orders and at least 3 x the township's own mean day
         "110105001": {"orders_24h": 40, "vs_baseline": 4.0},  # alert
         "110105002": {"orders_24h": 20, "vs_baseline": 5.0},  # no: under 30 orders
         "110105003": {"orders_24h": 100, "vs_baseline": 2.0},  # no: only 2 x
     }
     return {
-        "generated_at": NOW.isoformat(), "assessment_day": "2026-11-20", "names": names, "open_cases": table,
+        "generated_at": NOW.isoformat(), "assessment_day": "2026-11-20", "names": names,
         "hotspots": [{"kind": "burst", "township_code": "110105002", "district_code": "110105", "category": "停水",
                       "count": 12, "factor": 6.0}, {"kind": "cluster", "township_code": "110105003",
                       "district_code": "110105", "category": "噪声扰民", "count": 9}],
@@ -122,7 +128,7 @@ def test_rules_raise_due_soon_hotspot_and_concentration_alerts_and_deliver_each_
                        "to": ["duty@example.org"], "min_severity": "critical"}, "t", {}),
     ]  # fmt: skip
     center = AlertCenter(sqlite_engine, AlertRules(), channels, link="http://wall.example/")
-    new = center.observe(snapshot(), NOW)
+    new = center.observe(snapshot(), NOW, open_orders())
     assert len(new) == 4  # A1, A4, the burst, the concentration
     center.wait_delivered()
     kinds = sorted(a["kind"] for a in list_alerts(sqlite_engine))
@@ -150,8 +156,13 @@ def test_rules_raise_due_soon_hotspot_and_concentration_alerts_and_deliver_each_
     assert "http://wall.example/" in mails[0].get_content()
 
     # The same snapshot on the next tick, and after a restart (a new center): nothing new is sent.
-    assert center.observe(snapshot(), NOW + timedelta(seconds=5)) == []
-    assert AlertCenter(sqlite_engine, AlertRules(), channels).observe(snapshot(), NOW + timedelta(seconds=10)) == []
+    assert center.observe(snapshot(), NOW + timedelta(seconds=5), open_orders()) == []
+    assert (
+        AlertCenter(sqlite_engine, AlertRules(), channels).observe(
+            snapshot(), NOW + timedelta(seconds=10), open_orders()
+        )
+        == []
+    )
     center.wait_delivered()
     assert len(receiver.posts) == 12
 
@@ -175,7 +186,7 @@ def test_the_quiet_period_holds_back_a_new_event_about_the_same_subject(sqlite_e
 def test_a_failing_channel_is_recorded_and_acknowledge_marks_an_alert_once(sqlite_engine, receiver):
     channels = [parse_channel({"kind": "webhook", "url": receiver.url + "/broken"}, "t", {})]
     center = AlertCenter(sqlite_engine, AlertRules(hotspot_bursts=False), channels)
-    ids = center.observe(snapshot(), NOW)
+    ids = center.observe(snapshot(), NOW, open_orders())
     center.wait_delivered()
     rows = {a["id"]: a for a in list_alerts(sqlite_engine)}
     assert len(ids) == 3 and all("failed: HTTPError" in rows[i]["delivery"] for i in ids)
@@ -227,7 +238,7 @@ def test_the_poller_raises_a_stale_alert_after_two_minutes_of_failed_ticks(sqlit
     poller = Poller(sqlite_engine, rules, MemoryCache(), load_settings().tz, 1.0)
     channel = parse_channel({"kind": "webhook", "url": receiver.url + "/hook"}, "t", {})
     poller.alerts = AlertCenter(sqlite_engine, rules.alerts, [channel])
-    poller.last_good = {**snapshot(), "open_cases": {}, "hotspots": [], "map": {}, "version": 1}
+    poller.last_good = {**snapshot(), "hotspots": [], "map": {}, "version": 1}
 
     def failing_tick(now=None):
         raise OSError("database down")
@@ -240,3 +251,26 @@ def test_the_poller_raises_a_stale_alert_after_two_minutes_of_failed_ticks(sqlit
     poller.alerts.wait_delivered()
     assert [b["kind"] for _path, b in receiver.posts] == ["stale"]
     assert receiver.posts[0][1]["body"].endswith("snapshot build failed: OSError。")
+
+
+def test_the_poller_raises_a_due_soon_alert_for_an_open_order_it_holds(sqlite_engine, insert_case):
+    """End to end: the open orders are not in the snapshot, the poller hands its own set to the alerts."""
+    from sqlalchemy import select
+
+    from dashboard.live.cache import MemoryCache
+    from dashboard.live.poller import Poller
+    from dashboard.store.schema import Case
+    from data_loader.reference_tables import load_reference
+
+    load_reference(sqlite_engine)
+    rules = load_rules(load_settings().rules_path)
+    received = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+    insert_case(sqlite_engine, "E1", now=received)  # an emergency order, first contact due by the rules
+    with sqlite_engine.connect() as conn:
+        due = conn.scalar(select(Case.respond_due_at).where(Case.case_id == "E1"))
+    poller = Poller(sqlite_engine, rules, MemoryCache(), load_settings().tz, 1.0)
+    poller.alerts = AlertCenter(sqlite_engine, rules.alerts, [])
+    poller.tick(due - timedelta(minutes=30))  # 30 minutes left <= the 60-minute window
+    poller.alerts.wait_delivered()
+    [alert] = [a for a in list_alerts(sqlite_engine) if a["kind"] == "due_soon"]
+    assert alert["subject"] == "case:E1" and "30 分钟后响应超期" in alert["title"]

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -47,10 +48,14 @@ class AlertCenter:
         env = os.environ if env is None else env
         return cls(engine, rules.alerts, load_channels(rules.alerts.channels, env), env.get("HOTLINE_PUBLIC_URL", ""))
 
-    def observe(self, snapshot: dict[str, Any] | None, now: datetime) -> list[int]:
-        """Detect, store the new alerts and queue their delivery; returns the new alerts' ids."""
+    def observe(
+        self, snapshot: dict[str, Any] | None, now: datetime, open_orders: pd.DataFrame | None = None
+    ) -> list[int]:
+        """Detect, store the new alerts and queue their delivery; returns the new alerts' ids.
+
+        `open_orders`: the open orders with their next deadline, for the due-soon alerts."""
         new = []
-        for alert in detect(snapshot, self.rules, now):
+        for alert in detect(snapshot, self.rules, now, open_orders):
             if alert.key in self._seen:
                 continue
             try:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import pandas as pd
+
 from dashboard.assessment.rules import AlertRules
 
 URGENCY_ZH = {"emergency": "紧急", "utilities": "水电气热", "general": "一般", "complex": "疑难复杂"}
@@ -31,24 +33,29 @@ def _place(snapshot: dict[str, Any], township: str) -> str:
     return f"{district}{names.get('township', {}).get(township, township)}"
 
 
-def due_soon(snapshot: dict[str, Any], rules: AlertRules, now: datetime) -> list[Alert]:
-    """Open orders of the watched urgencies whose next deadline is within `due_soon_minutes`."""
-    table = snapshot.get("open_cases") or {}
-    now_ms, window_ms = now.timestamp() * 1000, rules.due_soon_minutes * 60_000
+def due_soon(open_orders: pd.DataFrame, snapshot: dict[str, Any], rules: AlertRules, now: datetime) -> list[Alert]:
+    """Open orders of the watched urgencies whose next deadline is within `due_soon_minutes`.
+
+    `open_orders` is the poller's open-case set with each order's next deadline (`snapshot.next_due`):
+    the open orders do not ride in the snapshot (issue 13), so the poller hands them over itself.
+    """
+    if open_orders.empty:
+        return []
+    left = open_orders["due_at"] - pd.Timestamp(now)
+    near = open_orders[open_orders["urgency"].isin(rules.due_soon_urgencies) & (left > pd.Timedelta(0))
+                       & (left <= pd.Timedelta(minutes=rules.due_soon_minutes))]  # fmt: skip
     out = []
-    for i, due in enumerate(table.get("due_at", [])):
-        urgency = table["urgency"][i]
-        if due is None or urgency not in rules.due_soon_urgencies or not 0 < due - now_ms <= window_ms:
-            continue
-        case, kind = table["case_id"][i], table["due_kind"][i]
-        minutes = round((due - now_ms) / 60_000)
-        what = "响应" if kind == "respond" else "办结"
-        place = _place(snapshot, table["township_code"][i])
-        category = table["subcategory"][i] or table["category"][i]
+    for row in near.itertuples(index=False):
+        due_ms = round(row.due_at.timestamp() * 1000)
+        minutes = round((row.due_at - pd.Timestamp(now)).total_seconds() / 60)
+        what = "响应" if row.due_kind == "respond" else "办结"
+        place = _place(snapshot, row.township_code)
+        category = row.subcategory or row.category
+        urgency = URGENCY_ZH.get(row.urgency, row.urgency)
         out.append(Alert(
-            key=f"due_soon:{case}:{kind}:{due}", subject=f"case:{case}", kind="due_soon", severity="critical",
-            title=f"超期预警:{URGENCY_ZH.get(urgency, urgency)}工单 {minutes} 分钟后{what}超期",
-            body=f"工单 {case}({place} · {category})的{what}时限还剩 {minutes} 分钟。",
+            key=f"due_soon:{row.case_id}:{row.due_kind}:{due_ms}", subject=f"case:{row.case_id}", kind="due_soon",
+            severity="critical", title=f"超期预警:{urgency}工单 {minutes} 分钟后{what}超期",
+            body=f"工单 {row.case_id}({place} · {category})的{what}时限还剩 {minutes} 分钟。",
         ))  # fmt: skip
     return out
 
@@ -104,10 +111,12 @@ def stale(snapshot: dict[str, Any] | None, rules: AlertRules, now: datetime) -> 
     )]  # fmt: skip
 
 
-def detect(snapshot: dict[str, Any] | None, rules: AlertRules, now: datetime) -> list[Alert]:
-    """Every alert the snapshot raises now (the store drops the ones already sent)."""
+def detect(snapshot: dict[str, Any] | None, rules: AlertRules, now: datetime,
+           open_orders: pd.DataFrame | None = None) -> list[Alert]:  # fmt: skip
+    """Every alert the snapshot and the open orders raise now (the store drops the ones already sent)."""
     if snapshot is None:
         return []
     if snapshot.get("stale"):
         return stale(snapshot, rules, now)
-    return [*due_soon(snapshot, rules, now), *hotspot_bursts(snapshot, rules), *concentration(snapshot, rules)]
+    due = due_soon(open_orders, snapshot, rules, now) if open_orders is not None else []
+    return [*due, *hotspot_bursts(snapshot, rules), *concentration(snapshot, rules)]

@@ -39,7 +39,7 @@ from dashboard.live.cache import SnapshotCache, new_owner_id
 from dashboard.live.change_feed import Feed
 from dashboard.live.open_cases import OpenCases
 from dashboard.live.rollups import RollupConsumer
-from dashboard.live.snapshot import Names, SlowLane, build_snapshot
+from dashboard.live.snapshot import Names, SlowLane, build_snapshot, next_due
 from dashboard.ops.logs import tagged
 from dashboard.ops.metrics import observe_tick
 
@@ -148,7 +148,7 @@ class Poller:
     def observe_alerts(self, snapshot: dict[str, Any] | None, now: datetime) -> None:
         """Raise this tick's alerts (delivery runs on the alert center's own thread); never fails a tick."""
         try:
-            self.alerts.observe(snapshot, now)
+            self.alerts.observe(snapshot, now, next_due(self.open_cases.frame, now, self.rules))
         except Exception:
             log.exception("alert evaluation failed")
 
