@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dash import html
 
+from layouts import ids
+
 DEMO_BANNER = "演示模式：未启用登录 / Demo mode: no login"
 
 
@@ -11,16 +13,16 @@ def access_bar(viewer: str | None, login_on: bool) -> html.Div:
     """A small fixed strip: the demo warning with login off, else who is signed in and a logout link."""
     if not login_on:
         zh, en = DEMO_BANNER.split(" / ")  # two short lines: the corner stays clear of the lists beside it
-        return html.Div([html.Span(zh), html.Span(en)], id="demo-banner", className="access-bar access-demo",
+        return html.Div([html.Span(zh), html.Span(en)], id=ids.DEMO_BANNER, className="access-bar access-demo",
                         role="status", title=DEMO_BANNER)  # fmt: skip
     if viewer is None:  # a wall token: nobody to sign out, nothing to show on the wall
-        return html.Div(id="access-bar", className="access-bar hidden")
+        return html.Div(id=ids.ACCESS_BAR, className="access-bar hidden")
     return html.Div(
         [
             html.Span(viewer, className="access-name"),
             html.A("退出 / Sign out", href="/logout", className="access-logout"),
         ],
-        id="access-bar",
+        id=ids.ACCESS_BAR,
         className="access-bar access-user",
     )
 

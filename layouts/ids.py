@@ -88,3 +88,7 @@ ALERT_LIST = "alert-list"
 ALERT_ACK = "alert-ack"  # pattern-matching: {"type": ALERT_ACK, "id": alert id}
 SCREEN_LIST = "screen-list"
 SCREEN_RELOAD = "screen-reload"  # pattern-matching: {"type": SCREEN_RELOAD, "screen": name}
+
+# Who is logged in (or the demo's banner): the bar at the top of every page
+ACCESS_BAR = "access-bar"
+DEMO_BANNER = "demo-banner"

@@ -8,6 +8,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from layouts import ids
 from layouts.access import DEMO_BANNER
 from tests.access_app import PASSWORD, build_access_app
 
@@ -56,7 +57,7 @@ def test_every_page_renders_under_the_csp_after_login(browser, served):
             page.wait_for_selector(selector, timeout=60_000)
             page.wait_for_timeout(1500)  # the live callbacks after the first render
             assert page.evaluate("window.__csp") == [], path
-        assert page.locator("#access-bar .access-name").inner_text() == "leader"
+        assert page.locator(f"#{ids.ACCESS_BAR} .access-name").inner_text() == "leader"
         assert errors == []
     finally:
         context.close()
@@ -69,7 +70,7 @@ def test_wall_token_link_becomes_a_session_without_the_token(browser, served):
         page.wait_for_selector(".countdown-row", timeout=60_000)
         assert page.url == served.url + "/?kiosk=1"
         assert page.evaluate("window.__csp") == [] and errors == []
-        assert page.locator("#access-bar").is_hidden()  # nothing of a person on the wall, not even a name
+        assert page.locator(f"#{ids.ACCESS_BAR}").is_hidden()  # nothing of a person on the wall, not even a name
     finally:
         context.close()
 
@@ -78,9 +79,9 @@ def test_demo_mode_says_there_is_no_login(browser, live_server):
     context, page, errors = open_page(browser)
     try:
         page.goto(live_server.url + "/?kiosk=1")
-        page.wait_for_selector("#demo-banner", timeout=60_000)
+        page.wait_for_selector(f"#{ids.DEMO_BANNER}", timeout=60_000)
         assert DEMO_BANNER == "演示模式：未启用登录 / Demo mode: no login"
-        shown = page.locator("#demo-banner").inner_text().split()
+        shown = page.locator(f"#{ids.DEMO_BANNER}").inner_text().split()
         assert shown == ["演示模式：未启用登录", "Demo", "mode:", "no", "login"]
         page.wait_for_selector(".countdown-row", timeout=60_000)
         assert page.evaluate("window.__csp") == [] and errors == []
