@@ -247,7 +247,8 @@ def run(args: argparse.Namespace) -> int:
         )  # fmt: skip
         rate = DEMO_RATE * args.rate_factor
         procs["simulator"] = subprocess.Popen(
-            [sys.executable, "-m", "data_loader", "simulate", "--rate", str(rate), "--tick", str(POLL_SECONDS)],
+            [sys.executable, "-m", "data_loader", "simulate", "--rate", str(rate), "--tick", str(POLL_SECONDS),
+             "--flat"],
             cwd=ROOT, env=env, stdout=logs["simulator"], stderr=subprocess.STDOUT,
         )  # fmt: skip
         base = f"http://127.0.0.1:{web_port}"

@@ -129,3 +129,26 @@ def test_live_events_are_deterministic_per_seed_and_independent_of_ticks():
     other = LiveEvents(geo, 4, 8000, "Asia/Shanghai").due(day_start, day_end)
     assert not np.array_equal(np.sort(whole.received)[:10], np.sort(other.received)[:10])
     assert len(whole.received) > 30
+
+
+def test_a_flat_simulator_keeps_its_rate_at_night(sqlite_engine: Engine):
+    """At 04:30 in Beijing the day's shape gives 0.15 / 86.7 x 24 = 0.0415 of the mean rate; flat gives 1."""
+
+    class Recording:  # the simulator's generator, recording the mean of each Poisson draw
+        def __init__(self, rng: np.random.Generator) -> None:
+            self.rng, self.asked = rng, []
+
+        def poisson(self, lam, *args, **kwargs):
+            self.asked.append(lam)
+            return self.rng.poisson(lam, *args, **kwargs)
+
+        def __getattr__(self, name: str):
+            return getattr(self.rng, name)
+
+    for day, flat, expected in ((19, False, 2.0 * 10 * 0.15 / 86.7 * 24), (20, True, 2.0 * 10)):
+        night = datetime(2026, 11, day, 20, 30, tzinfo=UTC)  # 04:30 Asia/Shanghai, a night apart: new case ids
+        sim = Simulator(sqlite_engine, RULES, rate=2.0, seed=3, caller_key="k", flat=flat)
+        sim.open = sim._load(as_utc(night))  # the open plans first, so the arrivals' draw is the first one
+        sim.rng = Recording(sim.rng)
+        sim.tick(night, 10)
+        assert sim.rng.asked[0] == pytest.approx(expected, rel=1e-3)

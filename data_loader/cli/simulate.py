@@ -19,6 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--duration", type=float, default=None, help="stop after this many seconds (default: run)")
     parser.add_argument("--tick", type=float, default=5.0, help="seconds between ticks (default 5)")
+    parser.add_argument("--flat", action="store_true", help="the same rate at every hour (soaks, load tests)")
     parser.add_argument("--seed", type=int, default=12345, help="the seed the demo history was made with")
 
 
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
         total = run_simulator(
             runtime.engine, runtime.rules, args.rate, threading.Event(), args.seed,
             tick_seconds=args.tick, duration=args.duration, tz=settings.tz_name, caller_key=settings.caller_hash_key,
+            flat=args.flat,
         )  # fmt: skip
     except KeyboardInterrupt:
         return 0

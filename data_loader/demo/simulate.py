@@ -63,6 +63,7 @@ class Simulator:
     seed: int = 12345
     tz: str = "Asia/Shanghai"
     caller_key: str = "demo-key-change-me"
+    flat: bool = False  # the same rate at every hour (soaks, load tests), instead of the day's shape
     geo: dm.Geography = field(init=False)
     rng: np.random.Generator = field(init=False)
     events: LiveEvents = field(init=False)
@@ -104,7 +105,8 @@ class Simulator:
     def _insert_new(self, now: datetime, cut: np.datetime64, elapsed: float, start: np.datetime64) -> int:
         """Ordinary arrivals of the last `elapsed` seconds plus the scheduled events in (start, cut]."""
         hour = pd.Timestamp(now).tz_convert(self.tz).hour
-        n = self.rng.poisson(self.rate * elapsed * dm.HOURLY[hour] * 24)
+        shape = 1.0 if self.flat else dm.HOURLY[hour] * 24
+        n = self.rng.poisson(self.rate * elapsed * shape)
         received = cut - (self.rng.random(n) * elapsed).astype("timedelta64[s]")
         orders = dm.Orders.concat([dm.draw_orders(self.rng, received, self.geo, self.tz), self.events.due(start, cut)])
         if len(orders.received) == 0:
@@ -202,12 +204,13 @@ def run_simulator(
     duration: float | None = None,
     tz: str = "Asia/Shanghai",
     caller_key: str = "demo-key-change-me",
+    flat: bool = False,
 ) -> TickResult:
     """Tick until `stop_event` is set (or `duration` seconds passed); safe to run in a thread.
 
     A failing tick is logged and retried at the next one, so a database restart does not end the demo.
     """
-    sim = Simulator(engine, rules, rate, seed, tz, caller_key)
+    sim = Simulator(engine, rules, rate, seed, tz, caller_key, flat)
     total = TickResult(0, 0)
     started = last = time.monotonic()
     while not stop_event.is_set() and (duration is None or time.monotonic() - started < duration):
