@@ -12,9 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.assessment.rules import AlertRules
-
-URGENCY_ZH = {"emergency": "紧急", "utilities": "水电气热", "general": "一般", "complex": "疑难复杂"}
+from dashboard.assessment.rules import URGENCY_ZH, AlertRules
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard.assessment.rules import URGENCY_ZH
+
 CLASS_ZH = {"advanced": "先进类", "improved": "进步类", "rectification": "整改类", "governance": "治理类"}
 SATISFACTION_ZH = {"satisfied": "满意", "basically": "基本满意", "dissatisfied": "不满意"}
-URGENCY_ZH = {"emergency": "紧急", "utilities": "水电气热", "general": "一般", "complex": "疑难复杂"}
 REASON_ZH = {
     "contacted not recorded": "未记录是否联系",
     "solved not recorded": "未记录是否解决",
@@ -25,6 +26,12 @@ class Column:
     width: float  # millimetres on the A4 page; the XLSX derives its widths from these
 
 
+def columns(spec: str) -> tuple[Column, ...]:
+    """A table's columns, one per line: header, key, kind, width in mm (headers have no spaces)."""
+    rows = [line.split() for line in spec.strip().splitlines()]
+    return tuple(Column(header, key, kind, float(width)) for header, key, kind, width in rows)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -34,34 +41,53 @@ class Section:
     note: str = ""
 
 
-TOWNSHIPS = (
-    Column("排名", "rank", "rank", 11), Column("街乡镇", "name", "text", 30), Column("受理", "orders", "int", 14),
-    Column("有效回访", "valid_callbacks", "int", 16), Column("响应率", "response_rate", "pct", 15),
-    Column("解决率", "resolution_rate", "pct", 15), Column("满意率", "satisfaction_rate", "pct", 15),
-    Column("综合", "composite", "score", 14), Column("名次变化", "rank_change", "delta_int", 15),
-    Column("得分变化", "composite_change", "delta_score", 16), Column("类别", "classes", "classes", 25),
-)  # fmt: skip
-TRACED = (
-    Column("工单编号", "case_id", "text", 40), Column("问题分类", "category", "text", 26),
-    Column("回访时间", "callback_at", "text", 30), Column("联系", "contacted", "yesno", 12),
-    Column("解决", "solved", "yesno", 12), Column("满意度", "satisfaction", "satisfaction", 20),
-    Column("说明", "problem", "text", 46),
-)  # fmt: skip
-CATEGORIES = (
-    Column("问题分类", "category", "text", 60), Column("本月受理", "orders", "int", 40),
-    Column("上月受理", "last_month", "int", 40), Column("环比变化", "change", "delta_pct", 46),
-)  # fmt: skip
-REPEATS = (
-    Column("来电人（脱敏）", "caller", "text", 36), Column("街乡镇", "township", "text", 40),
-    Column("问题分类", "category", "text", 40), Column("30天内工单", "orders", "int", 34),
-    Column("最近一次", "last_at", "text", 36),
-)  # fmt: skip
-OVERDUE = (
-    Column("工单编号", "case_id", "text", 42), Column("街乡镇", "township", "text", 34),
-    Column("问题分类", "category", "text", 30), Column("紧急程度", "urgency", "urgency", 22),
-    Column("办结时限", "due_at", "text", 32), Column("已超期（小时）", "hours_overdue", "hours", 26),
-)  # fmt: skip
-KPI = (Column("指标", "label", "text", 60), Column("数值", "value", "text", 126))
+TOWNSHIPS = columns("""
+    排名 rank rank 11
+    街乡镇 name text 30
+    受理 orders int 14
+    有效回访 valid_callbacks int 16
+    响应率 response_rate pct 15
+    解决率 resolution_rate pct 15
+    满意率 satisfaction_rate pct 15
+    综合 composite score 14
+    名次变化 rank_change delta_int 15
+    得分变化 composite_change delta_score 16
+    类别 classes classes 25
+""")
+TRACED = columns("""
+    工单编号 case_id text 40
+    问题分类 category text 26
+    回访时间 callback_at text 30
+    联系 contacted yesno 12
+    解决 solved yesno 12
+    满意度 satisfaction satisfaction 20
+    说明 problem text 46
+""")
+CATEGORIES = columns("""
+    问题分类 category text 60
+    本月受理 orders int 40
+    上月受理 last_month int 40
+    环比变化 change delta_pct 46
+""")
+REPEATS = columns("""
+    来电人（脱敏） caller text 36
+    街乡镇 township text 40
+    问题分类 category text 40
+    30天内工单 orders int 34
+    最近一次 last_at text 36
+""")
+OVERDUE = columns("""
+    工单编号 case_id text 42
+    街乡镇 township text 34
+    问题分类 category text 30
+    紧急程度 urgency urgency 22
+    办结时限 due_at text 32
+    已超期（小时） hours_overdue hours 26
+""")
+KPI = columns("""
+    指标 label text 60
+    数值 value text 126
+""")
 
 
 def problem(row: dict[str, Any]) -> str:

@@ -15,6 +15,12 @@ from pathlib import Path
 from typing import Any
 
 URGENCIES = ("emergency", "utilities", "general", "complex")
+URGENCY_ZH = {
+    "emergency": "紧急",
+    "utilities": "水电气热",
+    "general": "一般",
+    "complex": "疑难复杂",
+}  # as 12345 writes them
 CLASSES = ("advanced", "improved", "rectification", "governance")
 LEVELS = ("township", "district")
 SLA_MODES = ("natural", "working_days")

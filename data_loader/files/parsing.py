@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from dashboard.assessment.rules import URGENCIES, URGENCY_ZH
+
 
 class ImportFileError(Exception):
     """The file itself cannot be read (as opposed to a bad row, which is rejected and kept)."""
@@ -157,11 +159,8 @@ FLAGS = {
     **dict.fromkeys(("false", "0", "no", "n", "否", "f", "0.0"), False),
 }
 URGENCY = {
-    **{u: u for u in ("emergency", "utilities", "general", "complex")},
-    "紧急": "emergency",
-    "水电气热": "utilities",
-    "一般": "general",
-    "疑难复杂": "complex",
+    **{u: u for u in URGENCIES},
+    **{zh: u for u, zh in URGENCY_ZH.items()},
     "复杂": "complex",
 }
 SATISFACTION = {
