@@ -12,14 +12,14 @@ from callbacks.context import AppContext
 from callbacks.wiring import on_snapshot
 from dashboard.access.web import viewer_scope
 from dashboard.assessment.hotwords import word_drilldown
-from dashboard.live.contract import names_of
+from dashboard.live.contract import Snapshot, names_of
 from layouts import hotwords, ids
 from layouts.routes import View
 
 
-def word_township_counts(snapshot: dict[str, Any], word: str) -> dict[str, int]:
+def word_township_counts(snapshot: Snapshot, word: str) -> dict[str, int]:
     """Orders naming `word` per township, from the snapshot (only hot words carry them)."""
-    for hot in (snapshot.get("hot_words") or {}).get("city", []):
+    for hot in snapshot["hot_words"].get("city", []):
         if hot["word"] == word:
             return hot.get("townships", {})
     return {}

@@ -12,6 +12,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 from callbacks.context import AppContext
 from callbacks.hotwords import word_panel, word_township_counts
 from callbacks.wiring import on_snapshot, with_url
+from dashboard.live.contract import Snapshot
 from layouts import ids, map_page
 from layouts.hotspots import hotspot_cards, hotspot_points
 from layouts.i18n import t
@@ -63,7 +64,7 @@ def build(view: View, context: AppContext) -> Any:
     spec = context.map_spec(options["layer"])
     focus = context.district_bounds.get(options["focus"]) if options["focus"] else None
     center, zoom = camera_for(focus) if focus else (None, None)
-    hotspots = hotspot_points((snapshot or {}).get("hotspots", []), context.township_points, view.lang)
+    hotspots = hotspot_points(snapshot["hotspots"] if snapshot else [], context.township_points, view.lang)
     figure = map_figure(spec, measure_values(snapshot, spec, options), options["measure"], view.theme,
                         center=center, zoom=zoom, hotspots=hotspots, tile_url=context.tile_url,
                         title=t(f"measure_{options['measure']}", view.lang))  # fmt: skip
@@ -130,10 +131,10 @@ def register(app: Dash, context: AppContext) -> None:
 
     @on_snapshot(app, context, Output(ids.MAP_PAGE_VALUES, "data"), Output(ids.HOTSPOT_LIST, "children"),
                  initial=True)  # fmt: skip
-    def refresh(snapshot: dict[str, Any], view: View):
+    def refresh(snapshot: Snapshot, view: View):
         options = map_page.map_options(view)
         values = measure_values(snapshot, context.map_spec(options["layer"]), options)
-        return values, hotspot_cards(snapshot.get("hotspots", []), snapshot.get("names", {}), view.lang)
+        return values, hotspot_cards(snapshot["hotspots"], snapshot["names"], view.lang)
 
     app.clientside_callback(
         ClientsideFunction("hotline", "mapValues"),

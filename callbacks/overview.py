@@ -8,15 +8,16 @@ from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks.context import AppContext
 from callbacks.wiring import on_snapshot, with_search
+from dashboard.live.contract import Snapshot
 from layouts import ids, overview
 from layouts.routes import View, parse_view
 
 RANKING_GRID = "overview-ranking-grid"
 
 
-def map_values(snapshot: dict[str, Any], layer: str, measure: str, codes: list[str]) -> list[float | None]:
+def map_values(snapshot: Snapshot, layer: str, measure: str, codes: list[str]) -> list[float | None]:
     """One value per code, in the map's order; units with no data show 0, never vanish."""
-    values = snapshot.get("map", {}).get(layer, {})
+    values = snapshot["map"][layer]
     return [values.get(code, {}).get(measure, 0) for code in codes]
 
 

@@ -15,6 +15,7 @@ from callbacks.context import AppContext
 from callbacks.wiring import with_url
 from dashboard.api.analysis import viewer_scope
 from dashboard.assessment.trace import TraceDenied, rows_behind, trace_payload
+from dashboard.live.contract import Snapshot
 from dashboard.scope import Scope
 from layouts import ids, trace
 from layouts.i18n import t
@@ -23,9 +24,10 @@ from layouts.routes import parse_view
 OPEN, CLOSED = "trace-drawer", "trace-drawer hidden"
 
 
-def current_month(snapshot: dict[str, Any] | None) -> str | None:
+def current_month(snapshot: Snapshot | None) -> str | None:
     """The month the unit page's figures are for (the snapshot's current month ranking)."""
-    return (((snapshot or {}).get("rankings") or {}).get("month_township") or {}).get("date")
+    ranking = snapshot["rankings"].get("month_township") if snapshot else None
+    return ranking.get("date") if ranking else None
 
 
 def drawer_content(runtime, names: dict[str, str], level: str, code: str, month: str, figure: str, scope: Scope,
