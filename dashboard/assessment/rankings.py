@@ -20,9 +20,9 @@ from sqlalchemy import Engine, func, select
 from dashboard.assessment.periods import Period, parse_period
 from dashboard.assessment.rules import CLASSES, LEVELS, Rules
 from dashboard.assessment.scoring import COUNT_COLUMNS, RATE_COLUMNS, rank, score
-from dashboard.live.rollups import catch_up, period_stamp
+from dashboard.live.rollups import catch_up, period_stamp, whole_months
 from dashboard.scope import Scope
-from dashboard.store.schema import DailyRollup, District, Township
+from dashboard.store.schema import DailyRollup, District, MonthlyRollup, Township
 from dashboard.store.state import read_frame
 
 ROW_KEYS = (
@@ -32,23 +32,28 @@ ROW_KEYS = (
 
 
 def period_counts(engine: Engine, first_day: date, last_day: date, level: str) -> pd.DataFrame:
-    """Summed rollup counts per unit (every township or district, zeros where nothing happened)."""
+    """Summed rollup counts per unit (every township or district, zeros where nothing happened).
+
+    Whole assessment months are read from `rollup_monthly` (343 rows a month), any other range of
+    days from `rollup_daily`: the same sums either way, the monthly rows are the daily ones added up.
+    """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
-    roll = DailyRollup
-    unit = Township.code if level == "township" else Township.district_code
-    sums = [func.sum(getattr(roll, c)).label(c) for c in COUNT_COLUMNS]
-    query = (
-        select(unit.label("code"), *sums)
-        .join(Township, Township.code == roll.township_code)
-        .where(roll.day.between(first_day, last_day))
-        .group_by(unit)
-    )
     if level == "township":
         units_query = select(Township.code, Township.name, Township.district_code)
     else:
         units_query = select(District.code, District.name, District.code.label("district_code"))
     with engine.connect() as conn:
+        monthly = whole_months(conn, first_day, last_day)
+        roll, when = (MonthlyRollup, MonthlyRollup.month) if monthly else (DailyRollup, DailyRollup.day)
+        unit = Township.code if level == "township" else Township.district_code
+        sums = [func.sum(getattr(roll, c)).label(c) for c in COUNT_COLUMNS]
+        query = (
+            select(unit.label("code"), *sums)
+            .join(Township, Township.code == roll.township_code)
+            .where(when.between(first_day, last_day))
+            .group_by(unit)
+        )
         counts = read_frame(conn, query)
         units = read_frame(conn, units_query)
     merged = units.merge(counts, on="code", how="left")
