@@ -9,8 +9,8 @@ The monthly rollups (`rollup_monthly`, what a month's ranking reads) are the dai
 township and month, upserted in the same transaction; a rebuild groups `rollup_daily` by month.
 The full rebuild uses the same per-case arithmetic (`ledger_rows` / `contributions`), so both paths
 give the same table (tests/test_rollups.py proves it on random histories); on PostgreSQL, and on SQLite in a zone
-with one UTC offset, the rebuild is two set-based statements run by the database
-(`dashboard/live/rollup_rebuild.py`).
+with one UTC offset, the rebuild is set-based statements run by the database
+(`dashboard/live/rollup_rebuild.py`); the monthly rollups are always grouped from the daily ones.
 
 A callback is *valid* when `callback_at` is set, `contacted` and `solved` are answered (true or
 false) and `satisfaction` is one of satisfied / basically / dissatisfied; only valid callbacks count.
