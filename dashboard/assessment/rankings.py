@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, select
 
 from dashboard.assessment.periods import Period, parse_period
 from dashboard.assessment.rules import CLASSES, LEVELS, Rules
 from dashboard.assessment.scoring import COUNT_COLUMNS, RATE_COLUMNS, rank, score
-from dashboard.live.rollups import catch_up, period_stamp
+from dashboard.live.rollups import catch_up, period_stamp, whole_months
 from dashboard.scope import Scope
-from dashboard.store.schema import DailyRollup, District, Township
+from dashboard.store.schema import DailyRollup, District, MonthlyRollup, Township
 from dashboard.store.state import read_frame
 
 ROW_KEYS = (
@@ -32,28 +32,34 @@ ROW_KEYS = (
 
 
 def period_counts(engine: Engine, first_day: date, last_day: date, level: str) -> pd.DataFrame:
-    """Summed rollup counts per unit (every township or district, zeros where nothing happened)."""
+    """Summed rollup counts per unit (every township or district, zeros where nothing happened).
+
+    Whole assessment months are read from `rollup_monthly` (343 rows a month), any other range of
+    days from `rollup_daily`: the same sums either way, the monthly rows are the daily ones added up.
+    One statement: every unit, outer-joined to its rollup rows of the range.
+    """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
-    roll = DailyRollup
-    unit = Township.code if level == "township" else Township.district_code
-    sums = [func.sum(getattr(roll, c)).label(c) for c in COUNT_COLUMNS]
-    query = (
-        select(unit.label("code"), *sums)
-        .join(Township, Township.code == roll.township_code)
-        .where(roll.day.between(first_day, last_day))
-        .group_by(unit)
-    )
-    if level == "township":
-        units_query = select(Township.code, Township.name, Township.district_code)
-    else:
-        units_query = select(District.code, District.name, District.code.label("district_code"))
     with engine.connect() as conn:
+        monthly = whole_months(conn, first_day, last_day)
+        roll, when = (MonthlyRollup, MonthlyRollup.month) if monthly else (DailyRollup, DailyRollup.day)
+        in_range = and_(roll.township_code == Township.code, when.between(first_day, last_day))
+        sums = [func.coalesce(func.sum(getattr(roll, c)), 0).label(c) for c in COUNT_COLUMNS]
+        if level == "township":
+            unit = (Township.code, Township.name, Township.district_code)
+            query = select(*unit, *sums).select_from(Township).outerjoin(roll, in_range).group_by(*unit)
+        else:
+            unit = (District.code, District.name)
+            query = (
+                select(*unit, District.code.label("district_code"), *sums)
+                .select_from(District)
+                .outerjoin(Township, Township.district_code == District.code)
+                .outerjoin(roll, in_range)
+                .group_by(*unit)
+            )
         counts = read_frame(conn, query)
-        units = read_frame(conn, units_query)
-    merged = units.merge(counts, on="code", how="left")
-    merged[list(COUNT_COLUMNS)] = merged[list(COUNT_COLUMNS)].fillna(0).astype("int64")
-    return merged.sort_values("code", kind="mergesort").reset_index(drop=True)
+    counts[list(COUNT_COLUMNS)] = counts[list(COUNT_COLUMNS)].astype("int64")
+    return counts.sort_values("code", kind="mergesort").reset_index(drop=True)
 
 
 def ranked_table(engine: Engine, rules: Rules, period: Period, level: str) -> pd.DataFrame:
@@ -98,13 +104,13 @@ def _classes(table: pd.DataFrame, rules: Rules, level: str) -> list[list[str]]:
     improved = improved.head(sizes["improved"])
     rectification = rest.drop(improved.index).tail(sizes["rectification"])
     busy = table[table["orders"] > 0].sort_values(["orders", "code"], ascending=[False, True], kind="mergesort")
-    members = {
-        "advanced": advanced.index,
-        "improved": improved.index,
-        "rectification": rectification.index,
-        "governance": busy.head(sizes["governance"]).index,
+    members = {  # plain sets: 4 look-ups per unit in a pandas Index cost milliseconds
+        "advanced": set(advanced.index),
+        "improved": set(improved.index),
+        "rectification": set(rectification.index),
+        "governance": set(busy.head(sizes["governance"]).index),
     }
-    return [[c for c in CLASSES if i in members[c]] for i in table.index]
+    return [[c for c in CLASSES if i in members[c]] for i in table.index.tolist()]
 
 
 def _plain(value: Any) -> Any:
@@ -120,6 +126,19 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.bool_):
         return bool(value)
     return value
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    """The rows as JSON-ready dicts (as `_plain` makes them), converted a column at a time."""
+    keys = list(table.columns)
+    columns = [_plain_column(table[key]) for key in keys]
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _plain_column(values: pd.Series) -> list:
+    if values.dtype == object:  # lists (classes) or mixed values: one by one
+        return [_plain(v) for v in values]
+    return values.astype(object).where(values.notna(), None).tolist()
 
 
 def current_stamp(engine: Engine, rules: Rules, tz: ZoneInfo, period: str, date: str) -> str:
@@ -145,7 +164,7 @@ def rankings_payload(engine: Engine, rules: Rules, period: str, date: str, level
     table = ranked_table(engine, rules, chosen, level)
     table = table[scope.mask(table["district_code"])]
     table = table.assign(_unranked=table["rank"].isna()).sort_values(["_unranked", "rank", "code"], kind="mergesort")
-    rows = [{k: _plain(v) for k, v in row.items()} for row in table[list(ROW_KEYS)].to_dict("records")]
+    rows = _records(table[list(ROW_KEYS)])
     return {
         "period": chosen.kind,
         "date": chosen.label,

@@ -1,8 +1,9 @@
-"""The full rollup rebuild as two set-based statements, run by the database (issue 13).
+"""The full rollup rebuild as set-based statements, run by the database (issue 13).
 
 The ledger is one `INSERT INTO rollup_ledger SELECT ... FROM cases` (each case's contribution:
-its received day, and its callback day and answers when the callback is valid) and the daily
-rollups one `INSERT INTO rollup_daily SELECT ... GROUP BY` over the ledger. Same arithmetic as
+its received day, and its callback day and answers when the callback is valid), the daily
+rollups one `INSERT INTO rollup_daily SELECT ... GROUP BY` over the ledger, and the monthly ones
+one `INSERT INTO rollup_monthly SELECT ... GROUP BY` over the daily rows. Same arithmetic as
 `rollups.ledger_rows` / `contributions` (tests/test_rollups*.py compare both paths), but no row
 travels through Python: 10 million cases are two statements instead of 200 pages of pandas.
 
@@ -21,6 +22,8 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
+    DateTime,
+    Integer,
     and_,
     case,
     cast,
@@ -33,12 +36,13 @@ from sqlalchemy import (
 )
 
 from dashboard.assessment.rules import Rules
-from dashboard.store.schema import Case, DailyRollup, RollupLedger
+from dashboard.store.schema import Case, DailyRollup, MonthlyRollup, RollupLedger
 
 SATISFACTION_VALUES = ("satisfied", "basically", "dissatisfied")
 LEDGER_COLUMNS = [c.name for c in RollupLedger.__table__.columns]
 # key, then orders, valid_callbacks, contacted, solved, satisfied, basically
 ROLLUP_COLUMNS = [c.name for c in DailyRollup.__table__.columns]
+MONTHLY_COLUMNS = [c.name for c in MonthlyRollup.__table__.columns]  # township_code, month, the counts
 _PROBE_YEARS = range(2000, datetime.now(UTC).year + 2)
 
 
@@ -101,3 +105,26 @@ def rebuild_set_based(conn: Connection, rules: Rules, zone: ZoneInfo) -> None:
     conn.execute(insert(DailyRollup).from_select(ROLLUP_COLUMNS, grouped))
     if conn.dialect.name == "postgresql":  # fresh statistics: the planner saw the emptied tables until now
         conn.exec_driver_sql("ANALYZE rollup_daily, rollup_ledger")
+
+
+def _month(conn: Connection, day, cutoff_day: int) -> ColumnElement:
+    """First day of the assessment month of `day` (`periods.month_of_day`): the cut-off day on or before it.
+
+    Step back `cutoff_day - 1` days, take the start of that calendar month, step forward again.
+    """
+    back = cutoff_day - 1
+    if conn.dialect.name == "postgresql":
+        start = cast(func.date_trunc("month", cast(day - literal_column(str(back), Integer), DateTime)), Date)
+        return start + literal_column(str(back), Integer)
+    return func.date(day, literal(f"-{back} days"), literal("start of month"), literal(f"+{back} days"))
+
+
+def rebuild_monthly(conn: Connection, cutoff_day: int) -> None:
+    """Fill the (emptied) monthly rollups from the daily ones: one GROUP BY, whatever the engine or zone."""
+    daily = DailyRollup.__table__.c
+    month = _month(conn, daily.day, cutoff_day).label("month")
+    counts = [func.sum(daily[name]) for name in MONTHLY_COLUMNS[2:]]
+    grouped = select(daily.township_code, month, *counts).group_by(daily.township_code, month)
+    conn.execute(insert(MonthlyRollup).from_select(MONTHLY_COLUMNS, grouped))
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE rollup_monthly")

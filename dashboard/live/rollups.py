@@ -1,14 +1,16 @@
-"""Daily rollups (township x assessment day x category), maintained incrementally and rebuildable.
+"""Rollups (township x assessment day x category, and township x assessment month), kept incrementally.
 
-Month rankings read only `rollup_daily`, never the cases table (BRIEF 4). Each case's contribution
+Rankings read only the rollups, never the cases table (BRIEF 4). Each case's contribution
 is remembered in `rollup_ledger`, so when a case changes (callback arrives, township corrected by
 an import) its old contribution is subtracted and the new one added: the incremental path is exact
 and idempotent, which is why the change feed (dashboard/live/change_feed.py) may hand it a case
 again. The feed position is stored with the rollups and moves in the same transaction.
+The monthly rollups (`rollup_monthly`, what a month's ranking reads) are the daily delta summed per
+township and month, upserted in the same transaction; a rebuild groups `rollup_daily` by month.
 The full rebuild uses the same per-case arithmetic (`ledger_rows` / `contributions`), so both paths
 give the same table (tests/test_rollups.py proves it on random histories); on PostgreSQL, and on SQLite in a zone
-with one UTC offset, the rebuild is two set-based statements run by the database
-(`dashboard/live/rollup_rebuild.py`).
+with one UTC offset, the rebuild is set-based statements run by the database
+(`dashboard/live/rollup_rebuild.py`); the monthly rollups are always grouped from the daily ones.
 
 A callback is *valid* when `callback_at` is set, `contacted` and `solved` are answered (true or
 false) and `satisfaction` is one of satisfied / basically / dissatisfied; only valid callbacks count.
@@ -19,26 +21,28 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, select
 
-from dashboard.assessment.periods import assessment_days, resolve_tz
+from dashboard.assessment.periods import assessment_days, month_of_day, resolve_tz
 from dashboard.assessment.rules import Rules
 from dashboard.live import rollup_rebuild
 from dashboard.live.change_feed import ChangeSet, Feed, current_position, exclusive, has_changes, pruned_before
-from dashboard.store.schema import Case, DailyRollup, RollupLedger
+from dashboard.store.schema import Case, DailyRollup, MonthlyRollup, RollupLedger
 from dashboard.store.state import read_frame, read_state, upsert, write_state
 
 SATISFACTION_VALUES = ("satisfied", "basically", "dissatisfied")
 ROLLUP_KEY = ("township_code", "day", "category")
 ROLLUP_VALUES = ("orders", "valid_callbacks", "contacted", "solved", "satisfied", "basically")
+MONTH_KEY = ("township_code", "month")
 LEDGER_COLUMNS = tuple(c.name for c in RollupLedger.__table__.columns)
 POSITION_KEY = "rollups.position"  # change-feed position the rollups include everything before
 BASIS_KEY = "rollups.basis"
+MONTH_CUTOFF_KEY = "rollups.month_cutoff_day"  # the month cut-off the monthly rollups were built for
 GENERATION_KEY = "rollups.generation"  # new on every rebuild
 TOUCHED_PREFIX = "rollups.touched."  # + YYYY-MM: position of the last change to that month's days
 _CASE_COLUMNS = (
@@ -90,12 +94,24 @@ def contributions(ledger: pd.DataFrame, sign: int) -> pd.DataFrame:
     return pd.concat([orders, callbacks], ignore_index=True).fillna(dict.fromkeys(ROLLUP_VALUES, 0))
 
 
+def by_month(daily: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Daily rollup rows (or deltas) summed per township and assessment month; all-zero keys dropped."""
+    if daily.empty:
+        return pd.DataFrame(columns=[*MONTH_KEY, *ROLLUP_VALUES])
+    firsts = {day: month_of_day(day, rules).first_day for day in daily["day"].unique()}
+    return _summed(daily.assign(month=daily["day"].map(firsts)), MONTH_KEY)
+
+
 def aggregate(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Sum contributions per rollup key; keys whose counts all cancel out are dropped."""
     frames = [p for p in parts if not p.empty]
     if not frames:
         return pd.DataFrame(columns=[*ROLLUP_KEY, *ROLLUP_VALUES])
-    total = pd.concat(frames, ignore_index=True).groupby(list(ROLLUP_KEY), as_index=False)[list(ROLLUP_VALUES)].sum()
+    return _summed(pd.concat(frames, ignore_index=True), ROLLUP_KEY)
+
+
+def _summed(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.DataFrame:
+    total = frame.groupby(list(key), as_index=False)[list(ROLLUP_VALUES)].sum()
     total[list(ROLLUP_VALUES)] = total[list(ROLLUP_VALUES)].astype("int64")
     return total[(total[list(ROLLUP_VALUES)] != 0).any(axis=1)].reset_index(drop=True)
 
@@ -108,15 +124,29 @@ class RollupConsumer:
         self.zone = resolve_tz(tz)
 
     def position(self, conn: Connection) -> int | None:
-        """None when there is no position or the rollups were built for another day cut-off or zone."""
-        state = read_state(conn, [POSITION_KEY, BASIS_KEY])
+        """None when there is no position or the rollups were built for another day or month cut-off or zone."""
+        state = read_state(conn, [POSITION_KEY, BASIS_KEY, MONTH_CUTOFF_KEY])
+        if state.get(MONTH_CUTOFF_KEY) != str(self.rules.month_cutoff_day):
+            return None
+        return self._daily_position(state)
+
+    def load(self, conn: Connection) -> int:
+        """Rebuild what is out of date: only the monthly rollups (from the daily ones, one statement)
+        when just the month cut-off changed or the table is new (migration 0006), else everything."""
+        daily = self._daily_position(read_state(conn, [POSITION_KEY, BASIS_KEY]))
+        if daily is not None and daily >= pruned_before(conn):
+            log.info("rebuilding the monthly rollups from the daily ones (month cut-off day %d)",
+                     self.rules.month_cutoff_day)  # fmt: skip
+            _rebuild_months(conn, self.rules)
+            return daily
+        log.info("rebuilding the rollups from every case (%s)", _basis(self.rules, self.zone))
+        return _rebuild(conn, self.rules, self.zone)
+
+    def _daily_position(self, state: dict[str, str]) -> int | None:
+        """The position of the ledger and daily rollups; None when built for another day cut-off or zone."""
         if POSITION_KEY not in state or state.get(BASIS_KEY) != _basis(self.rules, self.zone):
             return None
         return int(state[POSITION_KEY])
-
-    def load(self, conn: Connection) -> int:
-        log.info("rebuilding the rollups from every case (%s)", _basis(self.rules, self.zone))
-        return _rebuild(conn, self.rules, self.zone)
 
     def apply(self, conn: Connection, changes: ChangeSet) -> None:
         """Subtract each changed case's old contribution, add its new one; deleted cases only subtract."""
@@ -126,7 +156,9 @@ class RollupConsumer:
             both = new.index.intersection(old.index)
             kept = both[_same_rows(new.loc[both], old.loc[both]).to_numpy()] if len(both) else both
             new, old = new.drop(kept), old.drop(kept)  # unchanged contributions cost nothing more
-            _add_to_rollups(conn, aggregate([contributions(old, -1), contributions(new, +1)]))
+            delta = aggregate([contributions(old, -1), contributions(new, +1)])
+            _add_to_rollups(conn, DailyRollup.__table__, ROLLUP_KEY, delta)
+            _add_to_rollups(conn, MonthlyRollup.__table__, MONTH_KEY, by_month(delta, self.rules))
             upsert(conn, RollupLedger.__table__, ["case_id"], _records(new.reset_index(drop=True)))
             if changes.deleted:
                 conn.execute(delete(RollupLedger).where(RollupLedger.case_id.in_(changes.deleted)))
@@ -156,6 +188,20 @@ def rebuild(engine: Engine, rules: Rules, tz: ZoneInfo | None = None) -> int:
     """Recompute the rollups and the ledger from all cases; return their feed position."""
     with exclusive(engine) as conn:
         return _rebuild(conn, rules, resolve_tz(tz))
+
+
+def whole_months(conn: Connection, first_day: date, last_day: date) -> bool:
+    """True when the days `first_day`..`last_day` are whole months of the stored monthly rollups.
+
+    Months start on their cut-off day c (`periods.month_period`), so the range is whole months when it
+    starts on a day c and the day after it is a day c. The cut-off is the one the table was built
+    for, so the monthly rows of the range always sum exactly the daily rows of the range.
+    """
+    stored = read_state(conn, [MONTH_CUTOFF_KEY]).get(MONTH_CUTOFF_KEY)
+    if stored is None or first_day > last_day:
+        return False
+    cutoff = int(stored)
+    return first_day.day == cutoff and (last_day + timedelta(days=1)).day == cutoff
 
 
 def period_stamp(engine: Engine, first_day: date, last_day: date) -> str:
@@ -193,8 +239,16 @@ def _rebuild(conn: Connection, rules: Rules, zone: ZoneInfo) -> int:
         rollup_rebuild.rebuild_set_based(conn, rules, zone)
     else:
         _rebuild_in_pages(conn, rules, zone)
+    _rebuild_months(conn, rules)
     write_state(conn, {BASIS_KEY: _basis(rules, zone), POSITION_KEY: str(position), GENERATION_KEY: uuid4().hex[:12]})
     return position
+
+
+def _rebuild_months(conn: Connection, rules: Rules) -> None:
+    """The monthly rollups from the daily ones, under the rules' month cut-off day."""
+    conn.execute(delete(MonthlyRollup))
+    rollup_rebuild.rebuild_monthly(conn, rules.month_cutoff_day)
+    write_state(conn, {MONTH_CUTOFF_KEY: str(rules.month_cutoff_day)})
 
 
 def _rebuild_in_pages(conn: Connection, rules: Rules, zone: ZoneInfo) -> None:
@@ -235,19 +289,19 @@ def _insert(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
         conn.execute(table.insert(), _records(frame))
 
 
-def _add_to_rollups(conn: Connection, delta: pd.DataFrame) -> None:
+def _add_to_rollups(conn: Connection, table: Table, key: tuple[str, ...], delta: pd.DataFrame) -> None:
+    """Add a delta (key + counts) to a rollup table."""
     records = _records(delta)
     if not records:
         return
-    table = DailyRollup.__table__
-    upsert(conn, table, list(ROLLUP_KEY), records, add=True)
+    upsert(conn, table, list(key), records, add=True)
     # Keys whose counts went back to zero disappear, as they never appear in a rebuild.
     conn.execute(
         delete(table).where(
             and_(
-                *(table.c[k] == bindparam(f"k_{k}") for k in ROLLUP_KEY),
+                *(table.c[k] == bindparam(f"k_{k}") for k in key),
                 *(table.c[c] == 0 for c in ROLLUP_VALUES),
             )
         ),
-        [{f"k_{k}": r[k] for k in ROLLUP_KEY} for r in records],
+        [{f"k_{k}": r[k] for k in key} for r in records],
     )

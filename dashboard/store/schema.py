@@ -202,6 +202,29 @@ class DailyRollup(Base):
     )
 
 
+class MonthlyRollup(Base):
+    """Per township x assessment month sums of `rollup_daily`, maintained by the same deltas (issue 13).
+
+    A month's ranking reads 343 rows here instead of ~120,000 daily rows per month: that is what
+    keeps the monthly ranking with classes within 20 ms at 10 million cases. `month` is the first
+    assessment day of the month (`periods.month_of_day`), so the table depends on the rules' month
+    cut-off day, recorded with the rollups (`rollups.MONTH_CUTOFF_KEY`).
+    """
+
+    __tablename__ = "rollup_monthly"
+
+    township_code: Mapped[str] = mapped_column(ForeignKey("townships.code"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    valid_callbacks: Mapped[int] = mapped_column(Integer, default=0)
+    contacted: Mapped[int] = mapped_column(Integer, default=0)
+    solved: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    basically: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_rollup_monthly_month", "month"),)
+
+
 class KeyValue(Base):
     """Small durable state: watermarks of the poller and of syncs, reference data version."""
 
