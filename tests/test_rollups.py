@@ -1,9 +1,10 @@
 """Rollups: the incremental path equals a full rebuild, on random histories (hypothesis), on both engines.
 
 A history is a batch of random cases followed by rounds of random changes (callback arrives or is
-withdrawn, answers change, township moved to another district by a corrected import, category
-changed), with an incremental apply after each round. At the end the incrementally maintained
-table must equal the table a rebuild computes from scratch.
+withdrawn, answers change, township moved to another district by a corrected import, received on
+another day or month, category changed, deleted), with an incremental apply after each round. At
+the end the incrementally maintained tables (daily, and monthly: issue 13) must equal what a
+rebuild computes from scratch, and the monthly table the daily one summed per month.
 """
 
 from __future__ import annotations
@@ -16,26 +17,28 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, update
 
-from dashboard.live.rollups import catch_up, rebuild
-from dashboard.store.schema import Case, DailyRollup, KeyValue, RollupLedger
+from dashboard.live.rollups import by_month, catch_up, rebuild
+from dashboard.store.schema import Case, DailyRollup, KeyValue, MonthlyRollup, RollupLedger
 from tests.assessment_data import SHANGHAI, add_reference, case, make_rules, write_cases
+from tests.test_rollup_monthly import COUNTS, monthly_frame
 
 CODES = ["110101001", "110101002", "110102001", "110105003"]
 ANSWERS = [None, "CSs", "CSb", "C-d", "--d", "CS?", "-Sb"]
-BASE = datetime(2026, 2, 10, tzinfo=SHANGHAI)
+BASE = datetime(2026, 2, 12, tzinfo=SHANGHAI)  # receipts over 16 days: across 02-19 and 03-01
+MINUTES = 16 * 24 * 60
 
 case_spec = st.tuples(
     st.sampled_from(CODES),
     st.sampled_from(["供暖", "噪音"]),
-    st.integers(0, 10 * 24 * 60),  # received, minutes after BASE
-    st.one_of(st.none(), st.integers(0, 5 * 24 * 60)),  # callback delay in minutes
+    st.integers(0, MINUTES),  # received, minutes after BASE
+    st.one_of(st.none(), st.integers(0, 12 * 24 * 60)),  # callback delay in minutes
     st.sampled_from(ANSWERS),
 )
 change = st.tuples(
     st.integers(0, 1000),  # which case (mod count)
-    st.sampled_from(["township", "category", "callback", "uncallback", "answer", "delete"]),
+    st.sampled_from(["township", "category", "received", "callback", "uncallback", "answer", "delete"]),
     st.sampled_from(CODES),
-    st.integers(0, 5 * 24 * 60),
+    st.integers(0, MINUTES),
     st.sampled_from(ANSWERS[1:]),
 )
 
@@ -53,12 +56,12 @@ def _rollup_table(engine) -> pd.DataFrame:
 
 def _reset(engine) -> None:
     with engine.begin() as conn:
-        for table in (DailyRollup, RollupLedger, KeyValue, Case):
+        for table in (MonthlyRollup, DailyRollup, RollupLedger, KeyValue, Case):
             conn.execute(delete(table))
 
 
 def _apply_change(engine, ids: list[str], spec, stamp: datetime) -> None:
-    index, kind, code, delay, answer = spec
+    index, kind, code, minutes, answer = spec
     case_id = ids[index % len(ids)]
     values: dict = {"updated_at": stamp}
     if kind == "delete":  # deletions reach the rollups through the change feed too
@@ -69,8 +72,10 @@ def _apply_change(engine, ids: list[str], spec, stamp: datetime) -> None:
         values |= {"township_code": code, "district_code": code[:6]}
     elif kind == "category":
         values["category"] = "交通"
+    elif kind == "received":  # ... or to another day, often another month
+        values["received_at"] = BASE + timedelta(minutes=minutes)
     elif kind == "callback":
-        values["callback_at"] = BASE + timedelta(days=10, minutes=delay)
+        values["callback_at"] = BASE + timedelta(minutes=minutes + 6 * 24 * 60)
     elif kind == "uncallback":
         values |= {"callback_at": None, "satisfaction": None}
     else:
@@ -90,13 +95,14 @@ def reference_engine(any_engine):
 @given(
     cases=st.lists(case_spec, min_size=1, max_size=25),
     rounds=st.lists(st.lists(change, max_size=6), max_size=4),
-    cutoff=st.sampled_from([0, 12]),
+    day_cutoff=st.sampled_from([0, 12]),
+    month_cutoff=st.sampled_from([1, 19]),
 )
-def test_incremental_equals_rebuild(reference_engine, cases, rounds, cutoff):
+def test_incremental_equals_rebuild(reference_engine, cases, rounds, day_cutoff, month_cutoff):
     engine = reference_engine
     _reset(engine)
-    rules = make_rules(**{"periods.day_cutoff_hour": cutoff})
-    clock = datetime(2026, 3, 1, tzinfo=UTC)
+    rules = make_rules(**{"periods.day_cutoff_hour": day_cutoff, "periods.month_cutoff_day": month_cutoff})
+    clock = datetime(2026, 3, 20, tzinfo=UTC)
     rows = [
         case(f"C{i}", code, _fmt(BASE + timedelta(minutes=rec)),
              _fmt(BASE + timedelta(minutes=rec + cb)) if cb is not None else None, answer, category=cat)
@@ -110,10 +116,15 @@ def test_incremental_equals_rebuild(reference_engine, cases, rounds, cutoff):
             clock += timedelta(seconds=1)
             _apply_change(engine, ids, spec, clock)
         catch_up(engine, rules, tz=SHANGHAI)
-    incremental = _rollup_table(engine)
+    incremental, months = _rollup_table(engine), monthly_frame(engine)
+    # The monthly table is always the daily one summed per township and month (Python's month_of_day) ...
+    summed = by_month(incremental, rules) if not incremental.empty else pd.DataFrame(columns=months.columns)
+    summed = summed[list(months.columns)].sort_values(["township_code", "month"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(months, summed.astype(dict.fromkeys(COUNTS, "int64")))
     rebuild(engine, rules, tz=SHANGHAI)
     rebuilt = _rollup_table(engine)
     pd.testing.assert_frame_equal(incremental, rebuilt)
+    pd.testing.assert_frame_equal(months, monthly_frame(engine))  # ... and what the set-based rebuild computes
     with engine.connect() as conn:
         alive = conn.scalar(select(func.count()).select_from(Case))
     assert rebuilt["orders"].sum() == alive  # every remaining case counted once, wherever it moved

@@ -176,7 +176,23 @@ class RejectedRow(Base):
 ROLLUP_COVER = ("day", "township_code", "orders", "valid_callbacks", "contacted", "solved", "satisfied", "basically")
 
 
-class DailyRollup(Base):
+class CallbackCounts:
+    """The callback columns a case adds to its callback's day (`scoring.COUNT_COLUMNS` without the first two)."""
+
+    contacted: Mapped[int] = mapped_column(Integer, default=0)
+    solved: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    basically: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RollupCounts:
+    """With `CallbackCounts`, what a rollup row sums (`scoring.COUNT_COLUMNS`): orders and valid callbacks."""
+
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    valid_callbacks: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailyRollup(RollupCounts, CallbackCounts, Base):
     """Per township x day x category aggregates, maintained incrementally (BRIEF section 4).
 
     `orders` counts cases received that day; the callback columns count callbacks made that day,
@@ -188,12 +204,6 @@ class DailyRollup(Base):
     township_code: Mapped[str] = mapped_column(ForeignKey("townships.code"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
-    orders: Mapped[int] = mapped_column(Integer, default=0)
-    valid_callbacks: Mapped[int] = mapped_column(Integer, default=0)
-    contacted: Mapped[int] = mapped_column(Integer, default=0)
-    solved: Mapped[int] = mapped_column(Integer, default=0)
-    satisfied: Mapped[int] = mapped_column(Integer, default=0)
-    basically: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (
         Index("ix_rollup_daily_day", "day"),
@@ -202,7 +212,7 @@ class DailyRollup(Base):
     )
 
 
-class MonthlyRollup(Base):
+class MonthlyRollup(RollupCounts, CallbackCounts, Base):
     """Per township x assessment month sums of `rollup_daily`, maintained by the same deltas (issue 13).
 
     A month's ranking reads 343 rows here instead of ~120,000 daily rows per month: that is what
@@ -215,12 +225,6 @@ class MonthlyRollup(Base):
 
     township_code: Mapped[str] = mapped_column(ForeignKey("townships.code"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
-    orders: Mapped[int] = mapped_column(Integer, default=0)
-    valid_callbacks: Mapped[int] = mapped_column(Integer, default=0)
-    contacted: Mapped[int] = mapped_column(Integer, default=0)
-    solved: Mapped[int] = mapped_column(Integer, default=0)
-    satisfied: Mapped[int] = mapped_column(Integer, default=0)
-    basically: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (Index("ix_rollup_monthly_month", "month"),)
 
@@ -235,7 +239,7 @@ class KeyValue(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class RollupLedger(Base):
+class RollupLedger(CallbackCounts, Base):
     """Each case's last contribution to `rollup_daily`, so a changed case subtracts its old counts.
 
     `received_day` holds the order count; `callback_day` (null unless the callback is valid) holds
@@ -249,10 +253,6 @@ class RollupLedger(Base):
     category: Mapped[str] = mapped_column(String(32))
     received_day: Mapped[date] = mapped_column(Date)
     callback_day: Mapped[date | None] = mapped_column(Date)
-    contacted: Mapped[int] = mapped_column(Integer, default=0)
-    solved: Mapped[int] = mapped_column(Integer, default=0)
-    satisfied: Mapped[int] = mapped_column(Integer, default=0)
-    basically: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class User(Base):
