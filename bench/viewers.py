@@ -72,8 +72,9 @@ def _outputs(spec: str) -> list[dict]:
 class Callbacks:
     """Builds Dash callback requests from the app's dependency list."""
 
-    def __init__(self, base: str) -> None:
-        self.deps = [d for d in requests.get(base + "/_dash-dependencies", timeout=30).json() if "{" not in d["output"]]
+    def __init__(self, base: str, session: requests.Session) -> None:
+        deps = session.get(base + "/_dash-dependencies", timeout=30).json()
+        self.deps = [d for d in deps if "{" not in d["output"]]
 
     def panels(self, session: requests.Session, base: str, search: str) -> list[dict]:
         """The callbacks a browser on `/` fires when the snapshot moves: those whose outputs are on the page."""
@@ -284,16 +285,18 @@ def measure(url: str, database: str, admin_url: str, seconds: float, walls: int 
                "-b", f"127.0.0.1:{port}", "app:server"]  # fmt: skip
     gunicorn = subprocess.Popen(command, cwd=ROOT, env={**env, "HOTLINE_ROLE": "web"}, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)  # fmt: skip
+    bearer = {"Authorization": f"Bearer {screens['wall']}"}  # login is on: the API answers a token
     try:
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             try:
-                if requests.get(base + "/api/v1/version", timeout=5).json().get("version"):
+                ready = requests.get(base + "/api/v1/version", headers=bearer, timeout=5)
+                if ready.json().get("version"):
                     break
             except (requests.RequestException, json.JSONDecodeError):
                 pass
             time.sleep(1)
-        cbs = Callbacks(base)
+        cbs = Callbacks(base, signed_in(base, screens["wall"]))
         weights = page_weights(base, cbs, screens["wall"])
         one = _phase(base, cbs, screens, 1, 0, seconds, admin_url, database)
         walls_only = _phase(base, cbs, screens, walls, 0, seconds, admin_url, database)
