@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -148,9 +149,17 @@ class Poller:
     def observe_alerts(self, snapshot: dict[str, Any] | None, now: datetime) -> None:
         """Raise this tick's alerts (delivery runs on the alert center's own thread); never fails a tick."""
         try:
-            self.alerts.observe(snapshot, now, next_due(self.open_cases.frame, now, self.rules))
+            failing = snapshot is None or snapshot.get("stale")
+            self.alerts.observe(snapshot, now, None if failing else self._watched_orders(now))
         except Exception:
             log.exception("alert evaluation failed")
+
+    def _watched_orders(self, now: datetime) -> pd.DataFrame:
+        """The open orders the due-soon alerts watch, with their next deadline: only the watched
+        urgencies, so a tick does not redo the whole open set the snapshot has just been built from."""
+        frame = self.open_cases.frame
+        watched = frame[frame["urgency"].isin(self.rules.alerts.due_soon_urgencies)]
+        return watched if watched.empty else next_due(watched, now, self.rules)
 
     def mark_stale(self, reason: str, now: datetime) -> None:
         """Republish the last good snapshot with `stale` set, once per distinct reason."""
